@@ -1,0 +1,175 @@
+import type { Duration } from './duration.js';
+
+/** A value slokit can put on a span: the OpenTelemetry attribute value types. */
+export type AttributeValue = string | number | boolean | readonly string[] | readonly number[] | readonly boolean[];
+
+/** The attribute bag of one event. */
+export type Attributes = Readonly<Record<string, AttributeValue>>;
+
+/**
+ * One HTTP request as slokit judges it. The adapters build these; in unit tests,
+ * `httpEvent()` from `slokit/testing` builds one with defaults.
+ */
+export interface HttpEvent {
+  /** Request method, upper case: `GET`, `POST`, ... */
+  readonly method: string;
+  /** Route template (`/api/users/:id`), never the raw path. Absent for unrouted requests. */
+  readonly route?: string | undefined;
+  /** Status code of the response, absent if no response was sent (e.g. the client left first). */
+  readonly status?: number | undefined;
+  /** Time from the start of the request until the response was fully written (or the abort). */
+  readonly durationMs: number;
+  /** True when the client closed the connection before the response was complete. */
+  readonly aborted?: boolean | undefined;
+  /** What the handler threw or passed to `next(err)`, if anything. */
+  readonly error?: unknown;
+  /** The wide-event attributes collected for this request. */
+  readonly attributes?: Attributes | undefined;
+}
+
+/** How one event fared against one SLI. */
+export type Outcome = 'good' | 'bad' | 'ineligible';
+
+/**
+ * Why an event was bad:
+ * - `error`: the handler threw (or passed an error on);
+ * - `status`: the status code is not a good one;
+ * - `aborted`: the client gave up after the latency threshold had already been missed;
+ * - `latency`: too slow (for a freshness SLI: the data was too old);
+ * - `custom`: a classifier function said so.
+ */
+export type BadReason = 'latency' | 'status' | 'error' | 'aborted' | 'custom';
+
+/** The verdict of one event against one SLI. `reason` is present exactly when `outcome` is `bad`. */
+export type Verdict =
+  | { readonly outcome: 'good'; readonly reason?: undefined }
+  | { readonly outcome: 'bad'; readonly reason: BadReason }
+  | { readonly outcome: 'ineligible'; readonly reason?: undefined };
+
+/**
+ * An objective: a fraction in (0, 1) such as `0.999`, or a percentage string such as `"99.9%"`.
+ */
+export type Objective = number | `${number}%`;
+
+/**
+ * A status rule: `"2xx"`, `"<500"`, `"<=499"`, `">=200"`, `"200-299"`, a single code (`204` or
+ * `"204"`), or a list of these (any of them makes the status good).
+ */
+export type StatusRule = string | number | readonly (string | number)[];
+
+/**
+ * A latency threshold. `under` is strictly below (`{ under: '300ms' }`: 299.9 ms is good, 300 ms is
+ * bad); `atMost` includes the threshold (`{ atMost: '300ms' }`: 300 ms is good).
+ */
+export type LatencyThreshold = { readonly under: Duration } | { readonly atMost: Duration };
+
+/** Declarative goodness for HTTP events; every given threshold must hold (AND). */
+export interface Thresholds {
+  /** Which statuses are good. Default: everything but 5xx and 429. */
+  readonly status?: StatusRule;
+  /** How fast a good response must be. Default: no latency threshold. */
+  readonly latency?: LatencyThreshold;
+}
+
+/** Declarative eligibility for HTTP events: every given filter must match. */
+export interface HttpMatch {
+  /** Methods, case-insensitive: `'GET'` or `['GET', 'HEAD']`. */
+  readonly method?: string | readonly string[];
+  /** Route templates, exact strings or RegExps tested against the template (never the raw path). */
+  readonly route?: string | RegExp | readonly (string | RegExp)[];
+}
+
+/** A classifier: `true` = good, `false` = bad, `null` = not eligible. */
+export type Classifier<E> = (event: E) => boolean | null;
+
+/** The keys of `E` whose values are a `Date` or epoch milliseconds. */
+export type TimestampKeys<E> = {
+  [K in keyof E]-?: E[K] extends Date | number | undefined ? K : never;
+}[keyof E] &
+  string;
+
+/** Fresh if the timestamp in `field` is at most `maxAge` old when the event is recorded. */
+export interface Freshness<E> {
+  /** Oldest age that still counts as fresh (inclusive), e.g. `'24h'`. */
+  readonly maxAge: Duration;
+  /** The event field holding the last-update time. Default `'updatedAt'`. */
+  readonly field?: TimestampKeys<E>;
+}
+
+interface SliSpecCommon {
+  /** The SLI's name, used as a metric label value: lower-case letters, digits, `-` and `_`. */
+  readonly name: string;
+  /** Target fraction of good eligible events: `0.999` or `"99.9%"`. */
+  readonly objective: Objective;
+  /** The rolling period the objective applies to. Default `'28d'`. */
+  readonly window?: Duration;
+  /** What the SLI means, in words, for dashboards and alerts. */
+  readonly description?: string;
+  /** A URL with what to do when this SLI's budget burns. */
+  readonly runbook?: string;
+}
+
+/** An HTTP SLI judged by declarative thresholds. */
+export interface ThresholdSliSpec extends SliSpecCommon {
+  readonly match?: HttpMatch | ((event: HttpEvent) => boolean);
+  readonly good: Thresholds;
+  readonly freshness?: never;
+}
+
+/** An SLI judged by a classifier function over events of type `E`. */
+export interface ClassifierSliSpec<E> extends SliSpecCommon {
+  readonly match?: E extends HttpEvent ? HttpMatch | ((event: E) => boolean) : (event: E) => boolean;
+  readonly good: Classifier<E>;
+  readonly freshness?: never;
+}
+
+/** A freshness SLI: an event is good when its timestamp field is at most `maxAge` old. */
+export interface FreshnessSliSpec<E> extends SliSpecCommon {
+  readonly match?: (event: E) => boolean;
+  readonly freshness: Freshness<E>;
+  readonly good?: never;
+}
+
+/** What `defineSli` accepts. */
+export type SliSpec<E = HttpEvent> =
+  | ClassifierSliSpec<E>
+  | FreshnessSliSpec<E>
+  | ([E] extends [HttpEvent] ? ThresholdSliSpec : never);
+
+/** The normalised thresholds of a threshold SLI. */
+export interface NormalizedThresholds {
+  readonly status: { readonly rules: readonly string[]; readonly text: string };
+  readonly latency: { readonly ms: number; readonly inclusive: boolean; readonly text: string } | undefined;
+}
+
+declare const eventType: unique symbol;
+
+/**
+ * A defined SLI: frozen and normalised. Made only by `defineSli`.
+ * `E` is the type of the events it judges (`HttpEvent` unless declared otherwise).
+ */
+export interface Sli<E = HttpEvent> {
+  readonly name: string;
+  /** Target fraction, e.g. `0.999`. */
+  readonly objective: number;
+  /** The window as a duration string, e.g. `'28d'`. */
+  readonly window: string;
+  /** The window in milliseconds. */
+  readonly windowMs: number;
+  readonly description: string | undefined;
+  readonly runbook: string | undefined;
+  /** How goodness is decided. */
+  readonly kind: 'thresholds' | 'classifier' | 'freshness';
+  /** Present for `kind: 'thresholds'`. */
+  readonly thresholds: NormalizedThresholds | undefined;
+  /** Present for `kind: 'freshness'`. */
+  readonly freshness: { readonly maxAgeMs: number; readonly field: string } | undefined;
+  /** Type-only: ties the SLI to its event type. Never present at run time. */
+  readonly [eventType]?: (event: E) => void;
+}
+
+/** Options of `classify`. */
+export interface ClassifyOptions {
+  /** The time the event is judged at, for freshness SLIs. Default: the current time. */
+  readonly now?: number | Date;
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'tsup';
+
+// One entry per public subpath. Code splitting is on for both formats so that the subpaths share
+// one copy of the core (one `SlokitError` class, one conventions table) inside each format.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    testing: 'src/testing/index.ts',
+    vitest: 'src/testing/vitest.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  splitting: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  treeshake: true,
+});
