@@ -2,18 +2,31 @@ import { defineConfig } from 'tsup';
 
 // One entry per public subpath. Code splitting is on for both formats so that the subpaths share
 // one copy of the core (one `SlokitError` class, one conventions table) inside each format.
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    testing: 'src/testing/index.ts',
-    vitest: 'src/testing/vitest.ts',
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      testing: 'src/testing/index.ts',
+      vitest: 'src/testing/vitest.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    splitting: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    treeshake: true,
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  splitting: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
-  treeshake: true,
-});
+  // The command line: ESM only, one file with its shebang.
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    dts: false,
+    splitting: false,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+  },
+]);

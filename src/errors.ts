@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   SLOKIT_E_SLI_FIELD: 'Another field of an SLI declaration (description, runbook, unknown key) is invalid.',
   SLOKIT_E_CLASSIFIER: "A user's classifier or match predicate threw (or returned something other than true, false or null) while `classify` judged an event.",
   SLOKIT_E_NOT_AN_SLI: 'A value handed to slokit as an SLI was not made by `defineSli`.',
+  // kit and adapters (createSlokit, slokitExpress, slokitFastify, wrapHandler)
+  // telemetry set-up (startTelemetry)
+  // budgets, alerts and rule generation (slokit/rules, slokit rules)
+  // risk analysis (analyzeRisks, slokit risks)
 } as const;
 
 /** A slokit error code. */

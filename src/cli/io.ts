@@ -1,0 +1,75 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SlokitError } from '../errors.js';
+
+/** Exit codes of the `slokit` command. */
+export const EXIT = {
+  ok: 0,
+  /** A check the user asked for failed (e.g. `--fail-on-exceed`). */
+  checkFailed: 1,
+  /** The user's input or flags are wrong; the message says how. */
+  usage: 2,
+} as const;
+
+/** A user mistake the CLI reports in one line, without a stack trace. */
+export class CliUsageError extends Error {}
+
+/** Where the CLI writes; injectable so tests run commands in-process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  /** Whether stdout is a terminal (colours, bars). */
+  readonly isTty: boolean;
+}
+
+/**
+ * Loads a user's module: `.ts`, `.mts`, `.cts`, `.js`, `.mjs` or `.cjs`, without a build step
+ * (TypeScript goes through tsx's loader, scoped to this one import).
+ */
+export async function loadModule(file: string, cwd: string): Promise<Record<string, unknown>> {
+  const absolute = path.resolve(cwd, file);
+  const ext = path.extname(absolute);
+  if (!['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'].includes(ext)) {
+    throw new CliUsageError(`cannot load ${file}: expected a .ts, .mts, .js or .mjs module`);
+  }
+  await assertReadable(absolute, file);
+  if (ext === '.js' || ext === '.mjs' || ext === '.cjs') {
+    return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  }
+  const { tsImport } = await import('tsx/esm/api');
+  return (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as Record<string, unknown>;
+}
+
+/** Reads a text file, turning a missing or unreadable file into a one-line usage error. */
+export async function readText(file: string, cwd: string): Promise<string> {
+  const absolute = path.resolve(cwd, file);
+  await assertReadable(absolute, file);
+  return readFile(absolute, 'utf8');
+}
+
+async function assertReadable(absolute: string, shown: string): Promise<void> {
+  try {
+    if (!(await stat(absolute)).isFile()) throw new CliUsageError(`not a file: ${shown}`);
+  } catch (error) {
+    if (error instanceof CliUsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliUsageError(
+      code === 'ENOENT' ? `no such file: ${shown}` : `cannot read ${shown}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Turns an error into the CLI's one-line report and exit code: user mistakes (`SlokitError`,
+ * `CliUsageError`) print their message; anything else is a bug in slokit and prints its stack.
+ */
+export function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof SlokitError || error instanceof CliUsageError) {
+    io.stderr(`slokit: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  io.stderr(`slokit: unexpected failure, please report it:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT.usage;
+}
