@@ -1,6 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
+// Tests and examples import slokit by its public names; inside the repository those resolve to
+// the sources (tsconfig.json "paths" says the same for the type checker and tsx).
 export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^slokit$/, replacement: src('index.ts') },
+      { find: /^slokit\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^slokit\/vitest$/, replacement: src('testing/vitest.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
