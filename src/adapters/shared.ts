@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SlokitDefinitionError, describeValue } from '../errors.js';
+import { warnOnce } from '../runtime/diag.js';
+import type { HttpExchange } from '../runtime/exchange.js';
+
+/**
+ * Ends the exchange when the response is complete or abandoned. `close` is emitted after the last
+ * byte was handed to the socket (`finish`), or when the connection died first; `writableFinished`
+ * tells the two apart. The listener is prepended so the verdict is on the span before another
+ * instrumentation (e.g. `@opentelemetry/instrumentation-http`, which ends its span on `close`) ends it.
+ */
+export function finishOnClose(exchange: HttpExchange, res: ServerResponse, beforeFinish?: () => void): void {
+  res.prependListener('close', () => {
+    if (beforeFinish !== undefined) beforeFinish();
+    exchange.finish(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
+  });
+}
+
+/** Calls a user's predicate on the request path; a throw counts as `fallback` and is logged once. */
+export function safePredicate(fn: (req: IncomingMessage) => unknown, req: IncomingMessage, what: string, fallback: boolean): boolean {
+  try {
+    return fn(req) === true;
+  } catch (error) {
+    warnOnce(`${what}.threw`, `The ${what} function threw and was treated as ${String(fallback)}: ${String(error)}`);
+    return fallback;
+  }
+}
+
+/** Checks an optional function option of an adapter at set-up time. */
+export function optionalFunction<F>(value: unknown, where: string): F | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') {
+    throw new SlokitDefinitionError('SLOKIT_E_OPTION', `${where}: expected a function; got ${describeValue(value)}`);
+  }
+  return value as F;
+}
+
+/** Checks an optional list of SLI names of an adapter at set-up time. */
+export function optionalNames(value: unknown, where: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new SlokitDefinitionError('SLOKIT_E_OPTION', `${where}: expected an array of SLI names; got ${describeValue(value)}`);
+  }
+  return value as string[];
+}
+
+/** Checks that an adapter's options are an object with only known keys. */
+export function checkAdapterOptions(value: unknown, known: readonly string[], where: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SlokitDefinitionError('SLOKIT_E_OPTION', `${where}: expected an options object; got ${describeValue(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new SlokitDefinitionError(
+        'SLOKIT_E_OPTION',
+        `${where}: unknown option "${key}"; expected ${known.map((k) => `"${k}"`).join(', ')}`,
+      );
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Whether a value is a promise-like (a handler that returned a promise). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

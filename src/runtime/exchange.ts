@@ -1,0 +1,129 @@
+import { context } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import type { IncomingMessage } from 'node:http';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_URL_PATH,
+  ATTR_URL_QUERY,
+  ATTR_URL_SCHEME,
+  requestHeaderAttribute,
+} from '../conventions.js';
+import { redactQuery } from '../context/attributes.js';
+import { eventStore } from '../context/store.js';
+import type { HttpEvent } from '../sli/types.js';
+import { finishRequestSpan, startServerSpan } from '../telemetry/span.js';
+import type { SpanScope } from '../telemetry/span.js';
+import { warnOnce } from './diag.js';
+import { EventWithSpan } from './kit.js';
+import type { KitRuntime, SliScope } from './kit.js';
+
+// Methods outside this list are reported as `_OTHER` (HTTP semconv), so a client cannot mint span
+// names or label values by inventing methods.
+const KNOWN_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  'QUERY',
+]);
+
+/**
+ * One HTTP request in flight: its timing, wide event, span and, once it ends, its verdicts.
+ * Adapters make one per request with {@link beginExchange}, set `route` and `error` as they learn
+ * them, run the app's handler inside {@link HttpExchange.run} and call {@link HttpExchange.finish}
+ * exactly when the response is complete or abandoned (later calls are ignored).
+ */
+export class HttpExchange extends EventWithSpan {
+  /** The route template, set by the adapter as soon as routing knows it. */
+  route: string | undefined = undefined;
+  /** What the handler threw, rejected with or passed on as an error. */
+  error: unknown = undefined;
+  readonly method: string;
+  private readonly start = performance.now();
+  private readonly span: SpanScope | undefined;
+  private done = false;
+
+  constructor(
+    runtime: KitRuntime,
+    req: IncomingMessage,
+    private readonly scope: SliScope,
+  ) {
+    super(runtime);
+    const raw = (req.method ?? 'GET').toUpperCase();
+    this.method = KNOWN_METHODS.has(raw) ? raw : '_OTHER';
+    const options = runtime.options;
+    if (!options.spans) return;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const attributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: this.method,
+      [ATTR_URL_PATH]: q === -1 ? url : url.slice(0, q),
+      [ATTR_URL_SCHEME]:
+        (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true ? 'https' : 'http',
+    };
+    if (q !== -1 && options.query !== 'drop') {
+      const query = url.slice(q + 1);
+      attributes[ATTR_URL_QUERY] = options.query === 'keep' ? query : redactQuery(query, runtime.policy);
+    }
+    for (const header of options.captureHeaders) {
+      const value = req.headers[header];
+      if (value !== undefined)
+        this.wide.set(requestHeaderAttribute(header), Array.isArray(value) ? value : [value]);
+    }
+    this.span = startServerSpan(runtime.tracer, this.method, req.headers, attributes);
+  }
+
+  /** Runs `fn` with this request's wide event and span active (for `addContext` and child spans). */
+  run<T>(fn: () => T): T {
+    const span = this.span;
+    return eventStore.run(this, span === undefined ? fn : () => context.with(span.ctx, fn));
+  }
+
+  /**
+   * Ends the request: judges it, counts it, completes its span. `status` only if a response was
+   * sent; `aborted` when the client left before the response was complete. Idempotent; never throws.
+   */
+  finish(status: number | undefined, aborted: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      const event: HttpEvent = {
+        method: this.method,
+        route: this.route,
+        status,
+        durationMs: performance.now() - this.start,
+        aborted,
+        error: this.error,
+        attributes: this.wide.values,
+      };
+      const verdicts = this.allVerdicts(this.runtime.judgeAll(event, this.scope));
+      if (this.span !== undefined) {
+        finishRequestSpan(this.span, event, this.wide.values, this.runtime.keys, verdicts);
+      }
+    } catch (error) {
+      warnOnce('exchange.finish', `slokit could not record a request and ignored it: ${String(error)}`);
+    }
+  }
+}
+
+/** Starts an exchange for a request; never throws (returns `undefined` if it cannot). */
+export function beginExchange(
+  runtime: KitRuntime,
+  req: IncomingMessage,
+  scope: SliScope,
+): HttpExchange | undefined {
+  try {
+    return new HttpExchange(runtime, req, scope);
+  } catch (error) {
+    warnOnce(
+      'exchange.begin',
+      `slokit could not start recording a request and let it through: ${String(error)}`,
+    );
+    return undefined;
+  }
+}

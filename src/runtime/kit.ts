@@ -1,0 +1,368 @@
+import { SpanKind, context, metrics, trace } from '@opentelemetry/api';
+import type { Attributes, MeterProvider, Tracer } from '@opentelemetry/api';
+import { ATTR_SLOKIT_WORK } from '../conventions.js';
+import { WideAttributes, compileAttributePolicy, newDropCounts } from '../context/attributes.js';
+import type { AttributePolicy, DropCounts } from '../context/attributes.js';
+import { eventStore } from '../context/store.js';
+import type { ContextTarget } from '../context/store.js';
+import { SlokitDefinitionError, describeValue } from '../errors.js';
+import { judgeOf } from '../sli/define.js';
+import type { Judge } from '../sli/define.js';
+import type { Sli, Verdict, WorkEvent } from '../sli/types.js';
+import { INELIGIBLE } from '../sli/verdicts.js';
+import { SliCounters } from '../telemetry/counters.js';
+import { recordFailure, setVerdicts, startWorkSpan, verdictKeys } from '../telemetry/span.js';
+import type { VerdictKeys } from '../telemetry/span.js';
+import { VERSION } from '../version.js';
+import { warnOnce } from './diag.js';
+import { resolveOptions } from './options.js';
+import type { Clock, ResolvedOptions, SlokitOptions } from './options.js';
+
+/** Options of `kit.track()`. */
+export interface TrackOptions {
+  /** Span name and `WorkEvent.name`. Default: the SLI's name. */
+  readonly name?: string;
+  /** Span kind: `INTERNAL` (default) for jobs, `CONSUMER` for queue messages. */
+  readonly kind?: SpanKind;
+  /** Attributes to start the wide event with. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** Options of `kit.record()`. */
+export interface RecordOptions {
+  /** When the event was observed, for freshness SLIs. Default: the kit's clock. */
+  readonly at?: number | Date;
+}
+
+/**
+ * A slokit kit: the SLIs of one service and the machinery that judges its events, counts them and
+ * writes the verdicts onto spans. Made by {@link createSlokit}; hand it to an adapter
+ * (`slokitExpress(kit)`, `app.register(slokitFastify, { kit })`, `wrapHandler(kit, handler)`).
+ */
+export interface Slokit {
+  /** The SLIs of this kit, in the order given. */
+  readonly slis: readonly Sli<any>[];
+  /**
+   * Judges and counts one custom event (a data read, a freshness check) against `sli`, which may be
+   * given as the SLI or its name. Returns the verdict. Never throws: an unknown SLI or a throwing
+   * classifier is logged once through `diag`, counted, and gives `ineligible`.
+   *
+   * @example
+   * kit.record(catalogFreshness, { updatedAt: catalog.updatedAt });
+   */
+  record<E>(sli: Sli<E> | string, event: E, options?: RecordOptions): Verdict;
+  /**
+   * Runs a unit of work (a job, a queue message) as one event of `sli`: times it, makes its span
+   * active inside `fn` (so `addContext` and child spans attach to it), captures what it throws or
+   * rejects with and rethrows it unchanged. Resolves to `fn`'s result.
+   *
+   * @example
+   * await kit.track(nightlySync, async () => { await syncCatalog(); });
+   */
+  track<T>(
+    sli: Sli<WorkEvent> | string,
+    fn: () => T | PromiseLike<T>,
+    options?: TrackOptions,
+  ): Promise<Awaited<T>>;
+  /**
+   * Reports this kit's counters through `provider` from now on (instead of the one it was created
+   * with). `startTelemetry()` does this for every kit, so the order of set-up does not matter.
+   */
+  bindMeterProvider(provider: MeterProvider): void;
+  /** Stops reporting and releases the kit's resources. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** The kit's internals, for the adapters. Not part of the public API. */
+export const KIT_RUNTIME: unique symbol = Symbol.for('slokit.kit.runtime') as never;
+
+/** Creates a kit. Every option mistake throws a coded {@link SlokitError} here, never later. */
+export function createSlokit(options: SlokitOptions): Slokit {
+  const runtime = new KitRuntime(resolveOptions(options));
+  const kit: Slokit & { [KIT_RUNTIME]: KitRuntime } = {
+    slis: runtime.slis,
+    record: (sli, event, recordOptions) => runtime.record(sli as Sli<unknown> | string, event, recordOptions),
+    track: (sli, fn, trackOptions) => runtime.track(sli as Sli<unknown> | string, fn, trackOptions),
+    bindMeterProvider: (provider) => runtime.counters.bind(provider, VERSION),
+    shutdown: () => runtime.shutdown(),
+    [KIT_RUNTIME]: runtime,
+  };
+  liveKits().add(kit);
+  runtime.onShutdown(() => {
+    liveKits().delete(kit);
+  });
+  return Object.freeze(kit);
+}
+
+/** The runtime behind a kit; throws `SLOKIT_E_OPTION` for anything that is not a kit. */
+export function runtimeOf(kit: unknown, where: string): KitRuntime {
+  const runtime = (kit as { [KIT_RUNTIME]?: KitRuntime } | null | undefined)?.[KIT_RUNTIME];
+  if (!(runtime instanceof Object) || typeof runtime.judgeAll !== 'function') {
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_OPTION',
+      `${where}: expected a kit made by createSlokit(); got ${describeValue(kit)}`,
+    );
+  }
+  return runtime;
+}
+
+/** Every kit not shut down, so `startTelemetry()` can bind them to its meter provider. */
+export function liveKits(): Set<Slokit> {
+  return ((globalThis as Record<symbol, unknown>)[Symbol.for('slokit.kits')] ??=
+    new Set<Slokit>()) as Set<Slokit>;
+}
+
+/**
+ * Which of a kit's SLIs apply to an event: `null` for all of them, or their indexes. Computed at
+ * registration (per route), never per request.
+ */
+export type SliScope = readonly number[] | null;
+
+/** The per-kit machinery shared by the adapters, `record` and `track`. */
+export class KitRuntime {
+  readonly slis: readonly Sli<unknown>[];
+  readonly options: ResolvedOptions;
+  readonly counters: SliCounters;
+  readonly drops: DropCounts = newDropCounts();
+  readonly policy: AttributePolicy;
+  readonly keys: readonly VerdictKeys[];
+  readonly clock: Clock;
+  private readonly judges: readonly Judge[];
+  private readonly indexByName: ReadonlyMap<string, number>;
+  private readonly usesClock: boolean;
+  private readonly tracerProvider: ResolvedOptions['tracerProvider'];
+  private tracerCache: Tracer | undefined;
+  private readonly shutdownHooks: (() => void | Promise<void>)[] = [];
+  private stopped: Promise<void> | undefined;
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+    this.slis = options.slis;
+    this.judges = options.slis.map((sli) => judgeOf(sli, 'createSlokit'));
+    this.indexByName = new Map(options.slis.map((sli, i) => [sli.name, i]));
+    this.usesClock = options.slis.some((sli) => sli.kind === 'freshness');
+    this.clock = options.clock;
+    this.keys = verdictKeys(options.slis);
+    this.policy = compileAttributePolicy({
+      maxAttributes: options.maxAttributes,
+      maxValueLength: options.maxValueLength,
+      redactKeys: options.redactKeys,
+      ...(options.censor === undefined ? {} : { censor: options.censor }),
+    });
+    this.counters = new SliCounters(options.slis, this.drops);
+    this.counters.bind(options.meterProvider ?? metrics.getMeterProvider(), VERSION);
+    this.tracerProvider = options.tracerProvider;
+  }
+
+  /** slokit's tracer: from the given provider, else the global (a proxy until an SDK registers). */
+  get tracer(): Tracer {
+    return (this.tracerCache ??= (this.tracerProvider ?? trace.getTracerProvider()).getTracer(
+      'slokit',
+      VERSION,
+    ));
+  }
+
+  /** Resolves SLI names (from route config or adapter options) to a scope, at registration time. */
+  scopeOf(names: readonly string[] | undefined, where: string): SliScope {
+    if (names === undefined) return null;
+    return names.map((name) => {
+      const index = this.indexByName.get(name);
+      if (index === undefined) {
+        throw new SlokitDefinitionError(
+          'SLOKIT_E_UNKNOWN_SLI',
+          `${where}: no SLI named "${name}" in this kit; it has ${this.slis.map((s) => `"${s.name}"`).join(', ')}`,
+        );
+      }
+      return index;
+    });
+  }
+
+  /** A fresh wide event for one request or unit of work. */
+  newAttributes(): WideAttributes {
+    return new WideAttributes(this.policy, this.drops);
+  }
+
+  /**
+   * Judges one event against the SLIs in scope, counts the verdicts and returns them, indexed like
+   * the kit's SLIs (`undefined` for SLIs out of scope). A classifier that throws makes its SLI's
+   * verdict `ineligible`, is counted and logged at most once a minute; nothing here throws.
+   */
+  judgeAll(event: unknown, scope: SliScope, at?: number): (Verdict | undefined)[] {
+    const now = at ?? (this.usesClock ? this.clock.now() : undefined);
+    const verdicts: (Verdict | undefined)[] = new Array<Verdict | undefined>(this.slis.length);
+    if (scope === null) {
+      for (let i = 0; i < this.judges.length; i++) verdicts[i] = this.judgeOne(i, event, now);
+    } else {
+      for (const i of scope) verdicts[i] = this.judgeOne(i, event, now);
+    }
+    return verdicts;
+  }
+
+  private judgeOne(index: number, event: unknown, now: number | undefined): Verdict {
+    let verdict: Verdict;
+    try {
+      verdict = this.judges[index]!(event, now);
+    } catch (error) {
+      this.counters.countClassifierError(index);
+      const name = this.slis[index]!.name;
+      warnOnce(
+        `classifier:${name}`,
+        `The classifier of SLI "${name}" failed; the event counts as not eligible (counted in slokit.sli.classifier_errors): ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return INELIGIBLE;
+    }
+    this.counters.count(index, verdict);
+    return verdict;
+  }
+
+  record(sli: Sli<unknown> | string, event: unknown, options: RecordOptions | undefined): Verdict {
+    try {
+      const index = this.indexOf(sli, 'record');
+      if (index === undefined) return INELIGIBLE;
+      const at = options?.at === undefined ? this.clock.now() : Number(options.at);
+      const scope = [index];
+      const verdict = this.judgeAll(event, scope, at)[index]!;
+      // Inside a request or tracked work, the verdict also lands on that event's span.
+      const target = eventStore.getStore();
+      if (target instanceof EventWithSpan) target.addVerdict(index, verdict);
+      return verdict;
+    } catch (error) {
+      warnOnce('record.failed', `kit.record() failed and was ignored: ${String(error)}`);
+      return INELIGIBLE;
+    }
+  }
+
+  track<T>(
+    sli: Sli<unknown> | string,
+    fn: () => T | PromiseLike<T>,
+    options: TrackOptions | undefined,
+  ): Promise<Awaited<T>> {
+    if (typeof fn !== 'function') {
+      throw new SlokitDefinitionError(
+        'SLOKIT_E_OPTION',
+        `kit.track: expected a function to run; got ${describeValue(fn)}`,
+      );
+    }
+    const index = this.indexOf(sli, 'track');
+    const name = options?.name ?? (typeof sli === 'string' ? sli : ((sli as Sli<unknown>).name ?? 'work'));
+    const work = new TrackedWork(this, index, name, options);
+    return work.run(fn);
+  }
+
+  private indexOf(sli: Sli<unknown> | string, where: string): number | undefined {
+    const name = typeof sli === 'string' ? sli : (sli as Sli<unknown> | undefined)?.name;
+    const index = name === undefined ? undefined : this.indexByName.get(name);
+    if (index === undefined || (typeof sli !== 'string' && this.slis[index] !== sli)) {
+      warnOnce(
+        `${where}.unknown:${String(name)}`,
+        `kit.${where}(): ${typeof sli === 'string' ? `"${sli}"` : describeValue(sli)} is not one of this kit's SLIs (${this.slis.map((s) => s.name).join(', ')}); the event was not counted`,
+      );
+      return undefined;
+    }
+    return index;
+  }
+
+  onShutdown(hook: () => void | Promise<void>): void {
+    this.shutdownHooks.push(hook);
+  }
+
+  shutdown(): Promise<void> {
+    return (this.stopped ??= (async () => {
+      this.counters.unbind();
+      for (const hook of this.shutdownHooks) {
+        try {
+          await hook();
+        } catch (error) {
+          warnOnce('shutdown.hook', `A slokit shutdown step failed: ${String(error)}`);
+        }
+      }
+    })());
+  }
+}
+
+/** An event in progress that owns a wide event and a span: the target of `addContext`. */
+export abstract class EventWithSpan implements ContextTarget {
+  readonly wide: WideAttributes;
+  private extraVerdicts: (Verdict | undefined)[] | undefined;
+
+  constructor(protected readonly runtime: KitRuntime) {
+    this.wide = runtime.newAttributes();
+  }
+
+  addAttributes(attributes: Readonly<Record<string, unknown>>): void {
+    this.wide.add(attributes);
+  }
+
+  /** A verdict of a `kit.record()` made while this event ran; written onto this event's span. */
+  addVerdict(index: number, verdict: Verdict): void {
+    (this.extraVerdicts ??= new Array<Verdict | undefined>(this.runtime.slis.length))[index] = verdict;
+  }
+
+  /** Merges the event's own verdicts with those recorded while it ran. */
+  protected allVerdicts(own: (Verdict | undefined)[]): (Verdict | undefined)[] {
+    const extra = this.extraVerdicts;
+    if (extra !== undefined)
+      for (let i = 0; i < extra.length; i++) if (own[i] === undefined) own[i] = extra[i];
+    return own;
+  }
+}
+
+class TrackedWork extends EventWithSpan {
+  private readonly start = performance.now();
+
+  constructor(
+    runtime: KitRuntime,
+    private readonly index: number | undefined,
+    private readonly name: string,
+    private readonly options: TrackOptions | undefined,
+  ) {
+    super(runtime);
+    if (options?.attributes !== undefined) this.wide.add(options.attributes);
+  }
+
+  async run<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+    const rt = this.runtime;
+    const attributes: Attributes = { [ATTR_SLOKIT_WORK]: this.name };
+    const scope = rt.options.spans
+      ? startWorkSpan(rt.tracer, this.name, this.options?.kind ?? SpanKind.INTERNAL, attributes)
+      : undefined;
+    try {
+      const result = await eventStore.run(this, () =>
+        scope === undefined ? fn() : context.with(scope.ctx, fn),
+      );
+      this.finish(scope, undefined);
+      return result;
+    } catch (error) {
+      this.finish(scope, error === undefined ? new Error('undefined was thrown') : error);
+      throw error;
+    }
+  }
+
+  private finish(scope: ReturnType<typeof startWorkSpan> | undefined, error: unknown): void {
+    try {
+      const event: WorkEvent = {
+        name: this.name,
+        durationMs: performance.now() - this.start,
+        error,
+        attributes: this.wide.values,
+      };
+      const rt = this.runtime;
+      const verdicts = this.allVerdicts(
+        this.index === undefined
+          ? new Array<Verdict | undefined>(rt.slis.length)
+          : rt.judgeAll(event, [this.index]),
+      );
+      if (scope !== undefined) {
+        const span = scope.span;
+        if (span.isRecording()) {
+          span.setAttributes(this.wide.values as Attributes);
+          setVerdicts(span, rt.keys, verdicts);
+          recordFailure(span, error, undefined);
+        }
+        span.end();
+      }
+    } catch (failure) {
+      warnOnce('track.finish', `kit.track() could not record the work and ignored it: ${String(failure)}`);
+    }
+  }
+}
