@@ -4,7 +4,14 @@ import { warnOnce } from '../runtime/diag.js';
 import { beginExchange } from '../runtime/exchange.js';
 import { runtimeOf } from '../runtime/kit.js';
 import type { Slokit } from '../runtime/kit.js';
-import { checkAdapterOptions, finishOnClose, isThenable, optionalFunction, optionalNames, safePredicate } from './shared.js';
+import {
+  checkAdapterOptions,
+  finishOnClose,
+  isThenable,
+  optionalFunction,
+  optionalNames,
+  safePredicate,
+} from './shared.js';
 
 /** Options of {@link wrapHandler}. */
 export interface WrapHandlerOptions<Req extends IncomingMessage = IncomingMessage> {
@@ -33,7 +40,10 @@ export interface WrapHandlerOptions<Req extends IncomingMessage = IncomingMessag
  *   wrapHandler(kit, handler, { route: (req) => (req.url?.startsWith('/users/') ? '/users/:id' : req.url) }),
  * );
  */
-export function wrapHandler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>(
+export function wrapHandler<
+  Req extends IncomingMessage = IncomingMessage,
+  Res extends ServerResponse = ServerResponse,
+>(
   kit: Slokit,
   handler: (req: Req, res: Res) => unknown,
   options?: WrapHandlerOptions<Req>,
@@ -51,7 +61,10 @@ export function wrapHandler<Req extends IncomingMessage = IncomingMessage, Res e
   const scope = runtime.scopeOf(optionalNames(o.slis, 'wrapHandler: slis'), 'wrapHandler: slis');
 
   return function slokitHandler(this: unknown, req: Req, res: Res): unknown {
-    if (ignore !== undefined && safePredicate(ignore as (r: IncomingMessage) => unknown, req, 'ignore', false)) {
+    if (
+      ignore !== undefined &&
+      safePredicate(ignore as (r: IncomingMessage) => unknown, req, 'ignore', false)
+    ) {
       return handler.call(this, req, res);
     }
     const exchange = beginExchange(runtime, req, scope);
@@ -87,12 +100,18 @@ export function wrapHandler<Req extends IncomingMessage = IncomingMessage, Res e
   };
 }
 
-function routeOf<Req extends IncomingMessage>(route: (req: Req) => string | undefined, req: Req): string | undefined {
+function routeOf<Req extends IncomingMessage>(
+  route: (req: Req) => string | undefined,
+  req: Req,
+): string | undefined {
   try {
     const value = route(req);
     return typeof value === 'string' && value !== '' ? value : undefined;
   } catch (error) {
-    warnOnce('route.threw', `The route function of wrapHandler threw; the request has no route: ${String(error)}`);
+    warnOnce(
+      'route.threw',
+      `The route function of wrapHandler threw; the request has no route: ${String(error)}`,
+    );
     return undefined;
   }
 }

@@ -17,11 +17,19 @@ export function finishOnClose(exchange: HttpExchange, res: ServerResponse, befor
 }
 
 /** Calls a user's predicate on the request path; a throw counts as `fallback` and is logged once. */
-export function safePredicate(fn: (req: IncomingMessage) => unknown, req: IncomingMessage, what: string, fallback: boolean): boolean {
+export function safePredicate(
+  fn: (req: IncomingMessage) => unknown,
+  req: IncomingMessage,
+  what: string,
+  fallback: boolean,
+): boolean {
   try {
     return fn(req) === true;
   } catch (error) {
-    warnOnce(`${what}.threw`, `The ${what} function threw and was treated as ${String(fallback)}: ${String(error)}`);
+    warnOnce(
+      `${what}.threw`,
+      `The ${what} function threw and was treated as ${String(fallback)}: ${String(error)}`,
+    );
     return fallback;
   }
 }
@@ -30,7 +38,10 @@ export function safePredicate(fn: (req: IncomingMessage) => unknown, req: Incomi
 export function optionalFunction<F>(value: unknown, where: string): F | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'function') {
-    throw new SlokitDefinitionError('SLOKIT_E_OPTION', `${where}: expected a function; got ${describeValue(value)}`);
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_OPTION',
+      `${where}: expected a function; got ${describeValue(value)}`,
+    );
   }
   return value as F;
 }
@@ -39,16 +50,26 @@ export function optionalFunction<F>(value: unknown, where: string): F | undefine
 export function optionalNames(value: unknown, where: string): readonly string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new SlokitDefinitionError('SLOKIT_E_OPTION', `${where}: expected an array of SLI names; got ${describeValue(value)}`);
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_OPTION',
+      `${where}: expected an array of SLI names; got ${describeValue(value)}`,
+    );
   }
   return value as string[];
 }
 
 /** Checks that an adapter's options are an object with only known keys. */
-export function checkAdapterOptions(value: unknown, known: readonly string[], where: string): Record<string, unknown> {
+export function checkAdapterOptions(
+  value: unknown,
+  known: readonly string[],
+  where: string,
+): Record<string, unknown> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SlokitDefinitionError('SLOKIT_E_OPTION', `${where}: expected an options object; got ${describeValue(value)}`);
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_OPTION',
+      `${where}: expected an options object; got ${describeValue(value)}`,
+    );
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {

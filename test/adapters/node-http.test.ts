@@ -21,7 +21,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function route(req: http.IncomingMessage): string | undefined {
   const path = (req.url ?? '/').split('?')[0]!;
   if (/^\/api\/users\/[^/]+$/.test(path)) return '/api/users/:id';
-  return ['/fast', '/slow', '/fail', '/throw', '/reject', '/abort', '/abort-late', '/stream'].includes(path) ? path : undefined;
+  return ['/fast', '/slow', '/fail', '/throw', '/reject', '/abort', '/abort-late', '/stream'].includes(path)
+    ? path
+    : undefined;
 }
 
 // The node:http version of the scenario's endpoints; plain node has no framework to turn a throw

@@ -80,7 +80,9 @@ export function createTestTelemetry(options: { registerGlobalTracer?: boolean } 
       const counts: Record<string, number> = {};
       for (const point of await sumPoints('slokit.sli.events')) {
         const a = point.attributes;
-        const key = [a['slokit.sli.name'], a['slokit.sli.outcome'], a['slokit.sli.reason']].filter((x) => x !== undefined).join('/');
+        const key = [a['slokit.sli.name'], a['slokit.sli.outcome'], a['slokit.sli.reason']]
+          .filter((x) => x !== undefined)
+          .join('/');
         counts[key] = point.value;
       }
       return counts;

@@ -38,7 +38,17 @@ export const scenarioSlis = [availability, fast];
  *   (where the framework has nested routers), answering 200 JSON { id }; addContext({ 'app.user': id }).
  * - anything else: the framework's own 404.
  */
-export const ENDPOINTS = ['/fast', '/slow', '/fail', '/throw', '/reject', '/abort', '/abort-late', '/stream', '/api/users/:id'];
+export const ENDPOINTS = [
+  '/fast',
+  '/slow',
+  '/fail',
+  '/throw',
+  '/reject',
+  '/abort',
+  '/abort-late',
+  '/stream',
+  '/api/users/:id',
+];
 
 interface Expected {
   readonly path: string;
@@ -53,16 +63,98 @@ interface Expected {
 
 /** The verdicts (`outcome[/reason]`, undefined = not eligible) each request must get. */
 export const EXPECTED: readonly Expected[] = [
-  { path: '/fast', name: 'GET /fast', route: '/fast', status: 200, availability: 'good', fast: 'good', error: false, attributes: { 'app.kind': 'fast' } },
-  { path: '/slow', name: 'GET /slow', route: '/slow', status: 200, availability: 'good', fast: 'bad/latency', error: false },
-  { path: '/fail', name: 'GET /fail', route: '/fail', status: 500, availability: 'bad/status', fast: 'bad/status', error: true },
-  { path: '/throw', name: 'GET /throw', route: '/throw', status: 500, availability: 'bad/error', fast: 'bad/error', error: true },
-  { path: '/reject', name: 'GET /reject', route: '/reject', status: 500, availability: 'bad/error', fast: 'bad/error', error: true },
-  { path: '/nope', name: 'GET', route: undefined, status: 404, availability: 'good', fast: undefined, error: false },
-  { path: '/abort', name: 'GET /abort', route: '/abort', status: 200, availability: undefined, fast: undefined, error: false },
-  { path: '/abort-late', name: 'GET /abort-late', route: '/abort-late', status: undefined, availability: undefined, fast: 'bad/aborted', error: false },
-  { path: '/stream', name: 'GET /stream', route: '/stream', status: 200, availability: 'good', fast: 'good', error: false },
-  { path: '/api/users/42', name: 'GET /api/users/:id', route: '/api/users/:id', status: 200, availability: 'good', fast: 'good', error: false, attributes: { 'app.user': '42' } },
+  {
+    path: '/fast',
+    name: 'GET /fast',
+    route: '/fast',
+    status: 200,
+    availability: 'good',
+    fast: 'good',
+    error: false,
+    attributes: { 'app.kind': 'fast' },
+  },
+  {
+    path: '/slow',
+    name: 'GET /slow',
+    route: '/slow',
+    status: 200,
+    availability: 'good',
+    fast: 'bad/latency',
+    error: false,
+  },
+  {
+    path: '/fail',
+    name: 'GET /fail',
+    route: '/fail',
+    status: 500,
+    availability: 'bad/status',
+    fast: 'bad/status',
+    error: true,
+  },
+  {
+    path: '/throw',
+    name: 'GET /throw',
+    route: '/throw',
+    status: 500,
+    availability: 'bad/error',
+    fast: 'bad/error',
+    error: true,
+  },
+  {
+    path: '/reject',
+    name: 'GET /reject',
+    route: '/reject',
+    status: 500,
+    availability: 'bad/error',
+    fast: 'bad/error',
+    error: true,
+  },
+  {
+    path: '/nope',
+    name: 'GET',
+    route: undefined,
+    status: 404,
+    availability: 'good',
+    fast: undefined,
+    error: false,
+  },
+  {
+    path: '/abort',
+    name: 'GET /abort',
+    route: '/abort',
+    status: 200,
+    availability: undefined,
+    fast: undefined,
+    error: false,
+  },
+  {
+    path: '/abort-late',
+    name: 'GET /abort-late',
+    route: '/abort-late',
+    status: undefined,
+    availability: undefined,
+    fast: 'bad/aborted',
+    error: false,
+  },
+  {
+    path: '/stream',
+    name: 'GET /stream',
+    route: '/stream',
+    status: 200,
+    availability: 'good',
+    fast: 'good',
+    error: false,
+  },
+  {
+    path: '/api/users/42',
+    name: 'GET /api/users/:id',
+    route: '/api/users/:id',
+    status: 200,
+    availability: 'good',
+    fast: 'good',
+    error: false,
+    attributes: { 'app.user': '42' },
+  },
 ];
 
 /** The counter values the script must produce. */
@@ -78,7 +170,11 @@ export const EXPECTED_COUNTS: Readonly<Record<string, number>> = {
 };
 
 /** A GET that resolves with status and body, or with `aborted` after destroying the socket. */
-function get(port: number, path: string, abort?: 'first-chunk' | number): Promise<{ status?: number; body: string }> {
+function get(
+  port: number,
+  path: string,
+  abort?: 'first-chunk' | number,
+): Promise<{ status?: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       let body = '';
@@ -104,7 +200,12 @@ function get(port: number, path: string, abort?: 'first-chunk' | number): Promis
 /** Plays the script against a server on 127.0.0.1:`port`, one request after another. */
 export async function playScript(port: number): Promise<void> {
   for (const expected of EXPECTED) {
-    const abort = expected.path === '/abort' ? 'first-chunk' : expected.path === '/abort-late' ? LATE_ABORT_MS : undefined;
+    const abort =
+      expected.path === '/abort'
+        ? 'first-chunk'
+        : expected.path === '/abort-late'
+          ? LATE_ABORT_MS
+          : undefined;
     const response = await get(port, expected.path, abort);
     if (abort === undefined) expect(response.status, expected.path).toBe(expected.status);
     if (expected.path === '/stream') expect(response.body).toBe('chunk '.repeat(STREAM_CHUNKS));
@@ -113,7 +214,11 @@ export async function playScript(port: number): Promise<void> {
 }
 
 /** Waits until `count` SERVER spans have ended (the server ends them on `close`, after the client). */
-export async function waitForSpans(spans: () => ReadableSpan[], count: number, timeoutMs = 5_000): Promise<ReadableSpan[]> {
+export async function waitForSpans(
+  spans: () => ReadableSpan[],
+  count: number,
+  timeoutMs = 5_000,
+): Promise<ReadableSpan[]> {
   const deadline = Date.now() + timeoutMs;
   while (spans().length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   return spans();

@@ -1,0 +1,145 @@
+import { diag } from '@opentelemetry/api';
+import type { DiagLogger } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { addContext, createSlokit, defineSli } from 'slokit';
+import type { WorkEvent } from 'slokit';
+import {
+  DEFAULT_REDACT_KEYS,
+  WideAttributes,
+  compileAttributePolicy,
+  newDropCounts,
+  redactQuery,
+} from '../../src/context/attributes.js';
+import { resetWarnings } from '../../src/runtime/diag.js';
+import { createTestTelemetry } from '../helpers/otel.js';
+
+const policy = (overrides: Partial<Parameters<typeof compileAttributePolicy>[0]> = {}) =>
+  compileAttributePolicy({
+    maxAttributes: 4,
+    maxValueLength: 20,
+    redactKeys: DEFAULT_REDACT_KEYS,
+    ...overrides,
+  });
+
+describe('WideAttributes', () => {
+  it('keeps valid values, skips null/undefined, drops invalid ones and counts them', () => {
+    const drops = newDropCounts();
+    const wide = new WideAttributes(policy({ maxAttributes: 10 }), drops);
+    wide.add({
+      a: 'x',
+      b: 2,
+      c: true,
+      d: ['p', 'q'],
+      e: null,
+      f: undefined,
+      g: { nested: 1 },
+      h: [1, 'mixed'],
+      i: () => 1,
+    });
+    expect(wide.values).toEqual({ a: 'x', b: 2, c: true, d: ['p', 'q'] });
+    expect(drops).toEqual({ attribute_limit: 0, invalid_value: 3, truncated_value: 0, reserved_key: 0 });
+  });
+
+  it('enforces the attribute count; overwriting a key does not count again', () => {
+    const drops = newDropCounts();
+    const wide = new WideAttributes(policy(), drops);
+    wide.add({ a: 1, b: 2, c: 3, d: 4 });
+    wide.add({ a: 10, e: 5, f: 6 });
+    expect(wide.values).toEqual({ a: 10, b: 2, c: 3, d: 4 });
+    expect(drops.attribute_limit).toBe(2);
+  });
+
+  it('truncates long strings (and array elements) to the limit with a marker', () => {
+    const drops = newDropCounts();
+    const wide = new WideAttributes(policy({ maxValueLength: 20 }), drops);
+    wide.add({ s: 'a'.repeat(25), list: ['b'.repeat(30), 'ok'] });
+    expect(wide.values.s).toBe('aaaaaaaa…[truncated]');
+    expect((wide.values.s as string).length).toBe(20);
+    expect(wide.values.list).toEqual(['bbbbbbbb…[truncated]', 'ok']);
+    expect(drops.truncated_value).toBe(2);
+  });
+
+  it('redacts secret-looking keys by default and refuses slokit.* keys', () => {
+    const drops = newDropCounts();
+    const wide = new WideAttributes(policy({ maxAttributes: 20 }), drops);
+    wide.add({
+      'app.user.password': 'hunter2',
+      'app.api_key': 'k',
+      'app.apiKey': 'k',
+      'app.session.token': 't',
+      'http.request.header.authorization': ['Bearer x'],
+      Cookie: 'c',
+      'app.client_secret': 's',
+      'app.tokenizer_version': 3,
+      'app.passenger': 'not a secret',
+      'slokit.sli.checkout.outcome': 'good',
+    });
+    expect(wide.values).toEqual({
+      'app.user.password': '[REDACTED]',
+      'app.api_key': '[REDACTED]',
+      'app.apiKey': '[REDACTED]',
+      'app.session.token': '[REDACTED]',
+      'http.request.header.authorization': '[REDACTED]',
+      Cookie: '[REDACTED]',
+      'app.client_secret': '[REDACTED]',
+      'app.tokenizer_version': '[REDACTED]',
+      'app.passenger': 'not a secret',
+    });
+    expect(drops.reserved_key).toBe(1);
+  });
+
+  it('redacts query parameters by name, keeping the rest', () => {
+    const p = policy();
+    expect(redactQuery('token=abc&page=2&api%5Fkey=z&flag', p)).toBe(
+      'token=[REDACTED]&page=2&api%5Fkey=[REDACTED]&flag',
+    );
+    expect(redactQuery('', p)).toBe('');
+  });
+});
+
+describe('addContext', () => {
+  afterEach(() => {
+    diag.disable();
+    resetWarnings();
+  });
+
+  it('is a no-op outside a request and logs that once', () => {
+    const lines: string[] = [];
+    const push = (...args: unknown[]) => lines.push(args.map(String).join(' '));
+    const logger: DiagLogger = { error: push, warn: push, info: push, debug: () => {}, verbose: () => {} };
+    diag.setLogger(logger, { suppressOverrideMessage: true });
+    addContext({ 'app.a': 1 });
+    addContext({ 'app.b': 2 });
+    expect(lines.filter((l) => l.includes('addContext() was called outside'))).toHaveLength(1);
+  });
+
+  it('applies the kit options: limits, extra redaction keys, censor; drops are exported', async () => {
+    const telemetry = createTestTelemetry();
+    const job = defineSli<WorkEvent>({ name: 'job', objective: 0.99, good: (e) => e.error === undefined });
+    const kit = createSlokit({
+      slis: [job],
+      tracerProvider: telemetry.tracerProvider,
+      meterProvider: telemetry.meterProvider,
+      limits: { maxAttributes: 3, maxValueLength: 16 },
+      redact: { keys: ['app.email', /ssn/i], censor: '***' },
+    });
+    await kit.track(job, () => {
+      addContext({ 'app.email': 'a@b.c', 'app.SSN': '123', 'app.note': 'x'.repeat(40), 'app.extra': 1 });
+    });
+    const [span] = telemetry.spans();
+    expect(span!.attributes).toMatchObject({
+      'app.email': '***',
+      'app.SSN': '***',
+      'app.note': 'xxxx…[truncated]',
+    });
+    expect(span!.attributes['app.extra']).toBeUndefined();
+    const dropped = await telemetry.sumPoints('slokit.dropped');
+    expect(Object.fromEntries(dropped.map((p) => [p.attributes['slokit.dropped.what'], p.value]))).toEqual({
+      attribute_limit: 1,
+      invalid_value: 0,
+      truncated_value: 1,
+      reserved_key: 0,
+    });
+    await telemetry.shutdown();
+  });
+});
