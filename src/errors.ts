@@ -19,9 +19,37 @@ export const ERROR_CODES = {
   SLOKIT_E_CLASSIFIER: "A user's classifier or match predicate threw (or returned something other than true, false or null) while `classify` judged an event.",
   SLOKIT_E_NOT_AN_SLI: 'A value handed to slokit as an SLI was not made by `defineSli`.',
   // kit and adapters (createSlokit, slokitExpress, slokitFastify, wrapHandler)
+  SLOKIT_E_OPTION: 'An option of `createSlokit`, an adapter or `kit.track` has the wrong type or value.',
+  SLOKIT_E_DUPLICATE_SLI: 'Two SLIs handed to one kit (or one rule generator) share a name.',
+  SLOKIT_E_UNKNOWN_SLI: 'A route config or option names an SLI the kit does not have.',
   // telemetry set-up (startTelemetry)
+  SLOKIT_E_TELEMETRY_OPTION: 'An option of `startTelemetry` (or `createTestKit`) has the wrong type or value, or is unknown.',
+  SLOKIT_E_TELEMETRY_ENV:
+    'A standard OpenTelemetry environment variable read by `startTelemetry` (OTEL_EXPORTER_OTLP_*, OTEL_SDK_DISABLED, ...) has a value it cannot use.',
+  SLOKIT_E_TELEMETRY_STARTED: '`startTelemetry` was called while telemetry it started earlier in this process is still running.',
   // budgets, alerts and rule generation (slokit/rules, slokit rules)
+  SLOKIT_E_RULES_NO_SLIS: 'A rule generator or `slokit rules` got no SLIs (an empty list, or a module that exports none).',
+  SLOKIT_E_RULES_WINDOW: "An SLI's window is shorter than the long window of a burn-rate alert tier (3d for the workbook tiers).",
+  SLOKIT_E_RULES_TIER: "A burn-rate alert tier can never fire for an SLI's objective (it would need more than 100% errors).",
+  SLOKIT_E_RULES_OPTION: 'An option of a rule generator is invalid (labels, selector, minEvents, tiers, service, ...).',
+  SLOKIT_E_RULES_FORMAT: 'The SLIs cannot be written in the chosen format (e.g. Sloth specs with different windows).',
+  SLOKIT_E_BUDGET_WINDOW:
+    'A period or window given to the in-process budget windows is not a positive duration, or is longer than they keep.',
+  SLOKIT_E_WINDOWS_STATE:
+    'Saved budget windows (`SliWindows.fromJSON`, an entry of a state file) are foreign, from another version, or corrupt.',
+  SLOKIT_E_ALERT_OPTION:
+    'An alerting option (`minEvents`, `resolveHoldMs`, a burn tier) is not a valid number.',
+  SLOKIT_E_TEST_INPUT:
+    'A `slokit/testing` helper (fake clock, traffic driver) was given an invalid argument.',
   // risk analysis (analyzeRisks, slokit risks)
+  SLOKIT_E_RISK_FIELD:
+    'The risk analysis input is malformed: not an object, an unknown key, an empty `risks` list, a description that is not a string.',
+  SLOKIT_E_RISK_NAME: 'A risk or mitigation name is missing, not a single line of text, or used twice.',
+  SLOKIT_E_RISK_IMPACT: 'A risk impact is not a fraction in [0, 1] or a percentage string in [0%, 100%].',
+  SLOKIT_E_RISK_FREQUENCY:
+    'A risk frequency or ETTF cannot be parsed, is zero, or both or neither of `frequency` and `ettf` are given.',
+  SLOKIT_E_RISK_MITIGATION: 'A mitigation changes none of ettd, ettr, impact, frequency or ettf.',
+  SLOKIT_E_RISK_MAX_SHARE: 'The `maxShare` of a risk analysis is not a fraction in (0, 1] or a percentage string.',
 } as const;
 
 /** A slokit error code. */
@@ -62,6 +90,32 @@ export class SlokitClassifierError extends SlokitError {
     );
     this.part = part;
     this.sli = sli;
+  }
+}
+
+/**
+ * Thrown by `analyzeRisks` (and `slokit risks`) when the risk catalogue is invalid. Besides the code
+ * it says which risk and which field: `risk` is the risk's name (or `risks[3]` when the risk has no
+ * usable name) and is `undefined` for top-level fields such as `maxShare`; `field` is a path inside
+ * the risk (`ettr`, `mitigations[0].impact`) or the input (`objectives[1]`).
+ */
+export class SlokitRiskError extends SlokitDefinitionError {
+  /** The risk at fault, or `undefined` when the problem is outside the risks. */
+  readonly risk: string | undefined;
+
+  /** The field at fault, e.g. `impact`, `mitigations[0].ettr`, `maxShare`. */
+  readonly field: string;
+
+  constructor(
+    code: SlokitErrorCode,
+    risk: string | undefined,
+    field: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.risk = risk;
+    this.field = field;
   }
 }
 

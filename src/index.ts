@@ -2,18 +2,39 @@
 
 export { defineSli, isSli } from './sli/define.js';
 export { classify, explainVerdict } from './sli/classify.js';
+export { createSlokit } from './runtime/kit.js';
+export { addContext } from './context/add-context.js';
 export { parseDuration, formatDuration } from './sli/duration.js';
 export { parseObjective, formatObjective } from './sli/objective.js';
+export { analyzeRisks } from './risk/analyze.js';
 export {
   SlokitError,
   SlokitDefinitionError,
   SlokitClassifierError,
+  SlokitRiskError,
   ERROR_CODES,
 } from './errors.js';
 
 export type { Duration, DurationUnit } from './sli/duration.js';
+export type { Slokit, TrackOptions, RecordOptions } from './runtime/kit.js';
+export type { SlokitOptions, Clock, QueryCapture } from './runtime/options.js';
 export type { VerdictExplanation } from './sli/classify.js';
 export type { SlokitErrorCode } from './errors.js';
+export type {
+  AnalyzedMitigation,
+  AnalyzedRisk,
+  Fraction,
+  Frequency,
+  FrequencyUnit,
+  MitigationSpec,
+  RiskAnalysis,
+  RiskAnalysisInput,
+  RiskDuration,
+  RiskFigures,
+  RiskShare,
+  RiskSpec,
+  RiskTotals,
+} from './risk/types.js';
 export type {
   AttributeValue,
   Attributes,
@@ -36,4 +57,5 @@ export type {
   Thresholds,
   TimestampKeys,
   Verdict,
+  WorkEvent,
 } from './sli/types.js';

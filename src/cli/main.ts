@@ -12,7 +12,16 @@ interface CommandEntry {
 }
 
 // Sub-commands are loaded on demand so that `slokit risks` never loads the rule generators.
-const COMMANDS: Readonly<Record<string, CommandEntry>> = {};
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  rules: {
+    summary: 'Generate Prometheus rules, a Sloth spec, Pyrra or OpenSLO documents from your SLIs',
+    load: async () => (await import('./rules.js')).rulesCommand,
+  },
+  risks: {
+    summary: "Rank a risk catalogue by each risk's share of the yearly error budget",
+    load: async () => (await import('./risks.js')).risksCommand,
+  },
+};
 
 export function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  slokit ${name.padEnd(8)} ${c.summary}`);
@@ -38,7 +47,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-const isEntry = process.argv[1] !== undefined && /[\\/]cli\.(?:m?js|cjs|ts)$|[\\/]slokit$/.test(process.argv[1]);
+const isEntry = process.argv[1] !== undefined && /[\\/]cli\.(?:m?js|cjs|ts)$|[\\/]cli[\\/]main\.ts$|[\\/]slokit$/.test(process.argv[1]);
 if (isEntry) {
   const io: CliIo = {
     stdout: (text) => void process.stdout.write(text),
