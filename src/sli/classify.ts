@@ -1,5 +1,7 @@
 import { judgeOf } from './define.js';
+import { describeValue } from '../errors.js';
 import { humanizeDuration } from './duration.js';
+import { DEFAULT_STATUS_TEXT } from './status.js';
 import type { ClassifyOptions, HttpEvent, Sli, Verdict } from './types.js';
 
 /**
@@ -36,7 +38,12 @@ export function explainVerdict<E>(sli: Sli<E>, event: E, options?: ClassifyOptio
   return { verdict, detail: describe(sli as Sli<unknown>, event, verdict, options) };
 }
 
-function describe(sli: Sli<unknown>, event: unknown, verdict: Verdict, options: ClassifyOptions | undefined): string {
+function describe(
+  sli: Sli<unknown>,
+  event: unknown,
+  verdict: Verdict,
+  options: ClassifyOptions | undefined,
+): string {
   if (sli.kind === 'classifier') {
     if (verdict.outcome === 'ineligible') return 'the event is not matched or the classifier returned null';
     return `the classifier returned ${verdict.outcome === 'good' ? 'true' : 'false'}`;
@@ -50,7 +57,9 @@ function describe(sli: Sli<unknown>, event: unknown, verdict: Verdict, options: 
     const now = options?.now === undefined ? Date.now() : Number(options.now);
     const age = humanizeDuration(now - at);
     const max = humanizeDuration(fresh.maxAgeMs);
-    return verdict.outcome === 'good' ? `the data is ${age} old, within the ${max} max age` : `the data is ${age} old, over the ${max} max age`;
+    return verdict.outcome === 'good'
+      ? `the data is ${age} old, within the ${max} max age`
+      : `the data is ${age} old, over the ${max} max age`;
   }
   const e = event as HttpEvent;
   const t = sli.thresholds!;
@@ -59,14 +68,17 @@ function describe(sli: Sli<unknown>, event: unknown, verdict: Verdict, options: 
   const threshold = latency === undefined ? '' : `the ${latency.ms} ms threshold`;
   switch (verdict.reason ?? verdict.outcome) {
     case 'ineligible':
-      if (e.aborted === true && e.error == null) {
+      // A threshold SLI finds an event ineligible for one of two reasons: its match filter, or an
+      // abort before any threshold was missed. Judging the event again as if it had not been
+      // aborted tells which.
+      if (e.aborted === true && classify(sli, { ...e, aborted: false }, options).outcome !== 'ineligible') {
         return `the client aborted at ${ms}, before ${threshold || 'any threshold could be missed'}, which tells nothing about the service`;
       }
       return `the event is not matched by the SLI (${e.method} ${e.route ?? '(no route)'})`;
     case 'error':
-      return `the request failed with ${e.error instanceof Error ? `${e.error.name}: ${e.error.message}` : String(e.error)}`;
+      return `the request failed with ${errorText(e.error)}`;
     case 'status':
-      return `status ${e.status} is not ${t.status.text}`;
+      return statusText(e.status, t.status.text);
     case 'aborted':
       return `the client aborted at ${ms}, after missing ${threshold}`;
     case 'latency':
@@ -74,9 +86,31 @@ function describe(sli: Sli<unknown>, event: unknown, verdict: Verdict, options: 
     default: {
       const parts: string[] = [];
       if (e.status !== undefined) parts.push(`status ${e.status} is ${t.status.text}`);
-      if (latency !== undefined) parts.push(`${ms} is ${latency.inclusive ? 'at most' : 'under'} ${threshold}`);
+      if (latency !== undefined)
+        parts.push(`${ms} is ${latency.inclusive ? 'at most' : 'under'} ${threshold}`);
       return parts.length > 0 ? parts.join(' and ') : 'no threshold was missed';
     }
+  }
+}
+
+function statusText(status: number | undefined, good: string): string {
+  if (status === undefined || !Number.isInteger(status) || status < 100 || status > 599) {
+    return `status ${status} is not a valid HTTP status code (100-599)`;
+  }
+  // The default rule is spelled as a negation ("not 5xx or 429"); say what the status is instead of
+  // "is not not 5xx or 429".
+  if (good === DEFAULT_STATUS_TEXT)
+    return status === 429 ? 'status 429 is 429, which counts as bad by default' : `status ${status} is 5xx`;
+  return `status ${status} is not ${good}`;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  // String() throws for objects without a prototype or with a throwing toString; a message must not.
+  try {
+    return String(error);
+  } catch {
+    return describeValue(error);
   }
 }
 

@@ -17,7 +17,16 @@ export const JUDGE: unique symbol = Symbol.for('slokit.sli.judge') as never;
 /** An SLI name: it becomes a metric label value and part of span attribute and rule names. */
 export const SLI_NAME_RE = /^[a-z][a-z0-9_-]{0,62}$/;
 const DEFAULT_WINDOW = '28d';
-const SPEC_KEYS = new Set(['name', 'objective', 'window', 'description', 'runbook', 'match', 'good', 'freshness']);
+const SPEC_KEYS = new Set([
+  'name',
+  'objective',
+  'window',
+  'description',
+  'runbook',
+  'match',
+  'good',
+  'freshness',
+]);
 
 /**
  * Declares an SLI. Validates and normalises the declaration, compiles its matcher and thresholds
@@ -67,7 +76,10 @@ export function defineSli<E = HttpEvent>(spec: SliSpec<E>): Sli<E> {
   const objective = parseObjective(raw.objective, `${where}: objective`);
   const windowMs = parseDuration(raw.window ?? DEFAULT_WINDOW, `${where}: window`);
   if (windowMs <= 0) {
-    throw new SlokitDefinitionError('SLOKIT_E_DURATION', `${where}: window must be longer than zero; got "0"`);
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_DURATION',
+      `${where}: window must be longer than zero; got ${describeValue(raw.window)}`,
+    );
   }
   const description = optionalText(raw.description, `${where}: description`);
   const runbook = checkRunbook(raw.runbook, where);
@@ -78,10 +90,7 @@ export function defineSli<E = HttpEvent>(spec: SliSpec<E>): Sli<E> {
   let thresholds: NormalizedThresholds | undefined;
   let freshness: Sli['freshness'];
   if (raw.good !== undefined && raw.freshness !== undefined) {
-    throw new SlokitDefinitionError(
-      'SLOKIT_E_GOOD',
-      `${where}: give either "good" or "freshness", not both`,
-    );
+    throw new SlokitDefinitionError('SLOKIT_E_GOOD', `${where}: give either "good" or "freshness", not both`);
   }
   if (typeof raw.good === 'function') {
     kind = 'classifier';
@@ -114,12 +123,16 @@ export function defineSli<E = HttpEvent>(spec: SliSpec<E>): Sli<E> {
     freshness,
   };
   Object.defineProperty(sli, JUDGE, { value: judge, enumerable: false });
-  return Object.freeze(sli) as Sli<E>;
+  return Object.freeze(sli);
 }
 
 /** True when `value` was made by `defineSli` (from either the ESM or the CJS build). */
 export function isSli(value: unknown): value is Sli<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { [JUDGE]?: unknown })[JUDGE] === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [JUDGE]?: unknown })[JUDGE] === 'function'
+  );
 }
 
 /** The compiled judge of an SLI; throws `SLOKIT_E_NOT_AN_SLI` for anything else. */
@@ -146,7 +159,10 @@ function checkName(name: unknown): string {
 function optionalText(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') {
-    throw new SlokitDefinitionError('SLOKIT_E_SLI_FIELD', `${field}: expected a string; got ${describeValue(value)}`);
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_SLI_FIELD',
+      `${field}: expected a string; got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -251,7 +267,12 @@ function thresholdJudge(
     const status = e.status;
     if (status !== undefined && table[status] !== 1) return BAD.status;
     // Written so that a NaN or missing duration counts as slow.
-    const slow = latencyMs === undefined ? false : inclusive ? !(e.durationMs <= latencyMs) : !(e.durationMs < latencyMs);
+    const slow =
+      latencyMs === undefined
+        ? false
+        : inclusive
+          ? !(e.durationMs <= latencyMs)
+          : !(e.durationMs < latencyMs);
     if (e.aborted === true) return slow ? BAD.aborted : INELIGIBLE;
     return slow ? BAD.latency : GOOD;
   };
@@ -277,10 +298,10 @@ function freshnessJudge(matcher: Matcher, field: string, maxAgeMs: number): Judg
   return (event, now) => {
     if (matcher !== null && !matcher(event)) return INELIGIBLE;
     const value = (event as Record<string, unknown>)[field];
-    const updatedAt = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
+    const updatedAt =
+      value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
     // Data whose update time cannot be read cannot be shown to be fresh.
     if (!Number.isFinite(updatedAt)) return BAD.error;
     return (now ?? Date.now()) - updatedAt <= maxAgeMs ? GOOD : BAD.latency;
   };
 }
-

@@ -51,8 +51,12 @@ export function parseDuration(input: unknown, field = 'duration'): number {
       `${field}: expected a duration such as "300ms", "1.5s", "5m", "28d" (a non-negative number and one of the units ms, s, m, h, d, w, without spaces); got ${describeValue(input)}`,
     );
   }
-  const value = Number(match[1]);
-  const ms = value * UNIT_MS[match[2] as DurationUnit];
+  const product = Number(match[1]) * UNIT_MS[match[2] as DurationUnit];
+  // A decimal fraction is not exact in binary: 2.3 × 3,600,000 is 8279999.999999999 and 1.005 × 1000
+  // is 1004.9999999999999. Rounding the product to 15 significant digits (what a double always holds
+  // exactly) gives back the decimal value that was written. Whole numbers are left alone: their
+  // product is already exact and may need all 16 digits.
+  const ms = match[1]!.includes('.') ? Number(product.toPrecision(15)) : product;
   if (!Number.isFinite(ms)) {
     throw new SlokitDefinitionError(
       'SLOKIT_E_DURATION',

@@ -41,10 +41,15 @@ export function compileStatusRule(input: StatusRule | undefined, field = 'good.s
     );
   }
   const rules = list.map((rule) => (typeof rule === 'number' ? String(rule) : rule));
-  return compileRules(rules, rules.join(' or '), field);
+  return compileRules(rules, undefined, field);
 }
 
-function compileRules(rules: readonly unknown[], text: string, field: string): CompiledStatusRule {
+/** `text` defaults to the rules as normalised (`' 2XX'` reads `2xx`), joined with "or". */
+function compileRules(
+  rules: readonly unknown[],
+  text: string | undefined,
+  field: string,
+): CompiledStatusRule {
   const table = new Uint8Array(MAX_STATUS + 1);
   const normalized: string[] = [];
   for (const rule of rules) {
@@ -52,7 +57,7 @@ function compileRules(rules: readonly unknown[], text: string, field: string): C
     for (let code = from; code <= to; code++) table[code] = 1;
     normalized.push(spelled);
   }
-  return { rules: Object.freeze(normalized), text, table };
+  return { rules: Object.freeze(normalized), text: text ?? normalized.join(' or '), table };
 }
 
 function parseRule(rule: unknown, field: string): [number, number, string] {

@@ -109,11 +109,26 @@ interface SliSpecCommon {
   readonly runbook?: string;
 }
 
-/** An HTTP SLI judged by declarative thresholds. */
-export interface ThresholdSliSpec extends SliSpecCommon {
-  readonly match?: HttpMatch | ((event: HttpEvent) => boolean);
+/**
+ * An SLI judged by declarative thresholds: over HTTP requests, or over any event type with a
+ * `durationMs` (such as the {@link WorkEvent}s of `kit.track()`), where `error` and `latency` apply.
+ */
+export interface ThresholdSliSpec<E = HttpEvent> extends SliSpecCommon {
+  readonly match?: HttpMatch | ((event: E) => boolean);
   readonly good: Thresholds;
   readonly freshness?: never;
+}
+
+/** The event `kit.track()` judges: one run of a unit of work (a job, a queue message). */
+export interface WorkEvent {
+  /** The name the work was tracked under (the SLI's name unless given). */
+  readonly name: string;
+  /** Time from the start of the work until it settled. */
+  readonly durationMs: number;
+  /** What the work threw or rejected with, if anything. */
+  readonly error?: unknown;
+  /** The wide-event attributes collected while it ran. */
+  readonly attributes?: Attributes | undefined;
 }
 
 /** An SLI judged by a classifier function over events of type `E`. */
@@ -134,7 +149,7 @@ export interface FreshnessSliSpec<E> extends SliSpecCommon {
 export type SliSpec<E = HttpEvent> =
   | ClassifierSliSpec<E>
   | FreshnessSliSpec<E>
-  | ([E] extends [HttpEvent] ? ThresholdSliSpec : never);
+  | ([E] extends [{ readonly durationMs: number }] ? ThresholdSliSpec<E> : never);
 
 /** The normalised thresholds of a threshold SLI. */
 export interface NormalizedThresholds {

@@ -14,4 +14,10 @@ export const BAD: Readonly<Record<BadReason, Verdict>> = Object.freeze({
 });
 
 /** Every bad reason, in precedence order (the first that applies wins for threshold SLIs). */
-export const BAD_REASONS: readonly BadReason[] = Object.freeze(['error', 'status', 'aborted', 'latency', 'custom']);
+export const BAD_REASONS: readonly BadReason[] = Object.freeze([
+  'error',
+  'status',
+  'aborted',
+  'latency',
+  'custom',
+]);

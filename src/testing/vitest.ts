@@ -20,6 +20,8 @@ export type ExpectedVerdict = Outcome | `bad/${BadReason}`;
 export type EventOf<S> = S extends Sli<infer E> ? E : never;
 
 declare module 'vitest' {
+  // The type parameters must be exactly vitest's own for the declarations to merge.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   interface Matchers<T = any> {
     /**
      * Asserts the verdict of `event` against the SLI under test. `expected` is `'good'`,
@@ -40,7 +42,9 @@ function spell(verdict: Verdict): string {
 expect.extend({
   toClassifyAs(received: unknown, expected: unknown, event: unknown, options?: ClassifyOptions) {
     if (!isSli(received)) {
-      throw new TypeError(`toClassifyAs: expect() must be given an SLI made by defineSli(); got ${typeof received}`);
+      throw new TypeError(
+        `toClassifyAs: expect() must be given an SLI made by defineSli(); got ${typeof received}`,
+      );
     }
     if (typeof expected !== 'string' || !EXPECTED.has(expected)) {
       throw new TypeError(
@@ -50,7 +54,7 @@ expect.extend({
     const { verdict, detail } = explainVerdict(received, event, options);
     const actual = spell(verdict);
     const pass = expected.includes('/') ? actual === expected : verdict.outcome === expected;
-    const sli = (received as Sli<unknown>).name;
+    const sli = received.name;
     return {
       pass,
       message: () =>
