@@ -16,6 +16,8 @@ import type { VerdictKeys } from '../telemetry/span.js';
 import { VERSION } from '../version.js';
 import { warnOnce } from './diag.js';
 import { resolveOptions } from './options.js';
+import { BUDGET_OPTION_KEYS, SloRuntime, resolveBudgetOptions } from './slo.js';
+import type { KitStatus } from './slo.js';
 import type { Clock, ResolvedOptions, SlokitOptions } from './options.js';
 
 /** Options of `kit.track()`. */
@@ -69,7 +71,14 @@ export interface Slokit {
    * with). `startTelemetry()` does this for every kit, so the order of set-up does not matter.
    */
   bindMeterProvider(provider: MeterProvider): void;
-  /** Stops reporting and releases the kit's resources. Idempotent. */
+  /**
+   * This instance's view of every SLI: good and bad events over the period it has observed,
+   * compliance, budget remaining, burn rates over 5m to 3d, the page and ticket alerts with the
+   * window pair that fired, and the time to exhaustion. One process's events only: fleet-wide
+   * numbers come from Prometheus through the rules `slokit rules` generates.
+   */
+  status(): KitStatus;
+  /** Stops reporting, saves the state file (if any) and releases the kit's resources. Idempotent. */
   shutdown(): Promise<void>;
 }
 
@@ -78,15 +87,19 @@ export const KIT_RUNTIME: unique symbol = Symbol.for('slokit.kit.runtime') as ne
 
 /** Creates a kit. Every option mistake throws a coded {@link SlokitError} here, never later. */
 export function createSlokit(options: SlokitOptions): Slokit {
-  const runtime = new KitRuntime(resolveOptions(options));
+  const resolved = resolveOptions(options, BUDGET_OPTION_KEYS);
+  const budget = resolveBudgetOptions(options as unknown as Record<string, unknown>);
+  const runtime = new KitRuntime(resolved, new SloRuntime(resolved.slis, resolved.clock, resolved.injectedClock, budget));
   const kit: Slokit & { [KIT_RUNTIME]: KitRuntime } = {
     slis: runtime.slis,
     record: (sli, event, recordOptions) => runtime.record(sli as Sli<unknown> | string, event, recordOptions),
     track: (sli, fn, trackOptions) => runtime.track(sli as Sli<unknown> | string, fn, trackOptions),
     bindMeterProvider: (provider) => runtime.counters.bind(provider, VERSION),
+    status: () => runtime.slo.status(),
     shutdown: () => runtime.shutdown(),
     [KIT_RUNTIME]: runtime,
   };
+  runtime.slo.start();
   liveKits().add(kit);
   runtime.onShutdown(() => {
     liveKits().delete(kit);
@@ -113,6 +126,19 @@ export function liveKits(): Set<Slokit> {
 }
 
 /**
+ * Where `startTelemetry()` (slokit/setup) records the meter provider that kits made without a
+ * `meterProvider` option report to, so a kit created after it binds there too. On `globalThis`, so
+ * the ESM and CJS builds share it; the runtime reads it without importing any SDK package.
+ */
+export const METER_PROVIDER_SLOT: unique symbol = Symbol.for('slokit.meterProvider') as never;
+
+/** The meter provider recorded by `startTelemetry()`, else the global one from the OTel API. */
+function defaultMeterProvider(): MeterProvider {
+  const recorded = (globalThis as Record<symbol, unknown>)[METER_PROVIDER_SLOT] as MeterProvider | undefined;
+  return recorded ?? metrics.getMeterProvider();
+}
+
+/**
  * Which of a kit's SLIs apply to an event: `null` for all of them, or their indexes. Computed at
  * registration (per route), never per request.
  */
@@ -129,18 +155,20 @@ export class KitRuntime {
   readonly clock: Clock;
   private readonly judges: readonly Judge[];
   private readonly indexByName: ReadonlyMap<string, number>;
-  private readonly usesClock: boolean;
   private readonly tracerProvider: ResolvedOptions['tracerProvider'];
   private tracerCache: Tracer | undefined;
   private readonly shutdownHooks: (() => void | Promise<void>)[] = [];
   private stopped: Promise<void> | undefined;
 
-  constructor(options: ResolvedOptions) {
+  constructor(
+    options: ResolvedOptions,
+    /** Windows, alerts, status and the state file. */
+    readonly slo: SloRuntime,
+  ) {
     this.options = options;
     this.slis = options.slis;
     this.judges = options.slis.map((sli) => judgeOf(sli, 'createSlokit'));
     this.indexByName = new Map(options.slis.map((sli, i) => [sli.name, i]));
-    this.usesClock = options.slis.some((sli) => sli.kind === 'freshness');
     this.clock = options.clock;
     this.keys = verdictKeys(options.slis);
     this.policy = compileAttributePolicy({
@@ -150,7 +178,7 @@ export class KitRuntime {
       ...(options.censor === undefined ? {} : { censor: options.censor }),
     });
     this.counters = new SliCounters(options.slis, this.drops);
-    this.counters.bind(options.meterProvider ?? metrics.getMeterProvider(), VERSION);
+    this.counters.bind(options.meterProvider ?? defaultMeterProvider(), VERSION);
     this.tracerProvider = options.tracerProvider;
   }
 
@@ -177,6 +205,19 @@ export class KitRuntime {
     });
   }
 
+  /** The index of one of this kit's SLIs (by object or name); throws `SLOKIT_E_UNKNOWN_SLI` otherwise. */
+  indexFor(sli: Sli<unknown> | string, where: string): number {
+    const name = typeof sli === 'string' ? sli : sli.name;
+    const index = this.indexByName.get(name);
+    if (index === undefined) {
+      throw new SlokitDefinitionError(
+        'SLOKIT_E_UNKNOWN_SLI',
+        `${where}: no SLI named "${name}" in this kit; it has ${this.slis.map((s) => `"${s.name}"`).join(', ')}`,
+      );
+    }
+    return index;
+  }
+
   /** A fresh wide event for one request or unit of work. */
   newAttributes(): WideAttributes {
     return new WideAttributes(this.policy, this.drops);
@@ -188,17 +229,18 @@ export class KitRuntime {
    * verdict `ineligible`, is counted and logged at most once a minute; nothing here throws.
    */
   judgeAll(event: unknown, scope: SliScope, at?: number): (Verdict | undefined)[] {
-    const now = at ?? (this.usesClock ? this.clock.now() : undefined);
+    const now = at ?? this.clock.now();
     const verdicts: (Verdict | undefined)[] = new Array<Verdict | undefined>(this.slis.length);
     if (scope === null) {
       for (let i = 0; i < this.judges.length; i++) verdicts[i] = this.judgeOne(i, event, now);
     } else {
       for (const i of scope) verdicts[i] = this.judgeOne(i, event, now);
     }
+    this.slo.afterEvents(now);
     return verdicts;
   }
 
-  private judgeOne(index: number, event: unknown, now: number | undefined): Verdict {
+  private judgeOne(index: number, event: unknown, now: number): Verdict {
     let verdict: Verdict;
     try {
       verdict = this.judges[index]!(event, now);
@@ -212,6 +254,7 @@ export class KitRuntime {
       return INELIGIBLE;
     }
     this.counters.count(index, verdict);
+    this.slo.add(index, verdict, now);
     return verdict;
   }
 
@@ -269,6 +312,7 @@ export class KitRuntime {
   shutdown(): Promise<void> {
     return (this.stopped ??= (async () => {
       this.counters.unbind();
+      await this.slo.shutdown();
       for (const hook of this.shutdownHooks) {
         try {
           await hook();

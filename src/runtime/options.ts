@@ -3,17 +3,17 @@ import { DEFAULT_REDACT_KEYS } from '../context/attributes.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { isSli } from '../sli/define.js';
 import type { Sli } from '../sli/types.js';
+import { systemClock } from '../budget/clock.js';
+import type { Clock } from '../budget/clock.js';
+import type { BudgetOptions } from './slo.js';
 
-/** A wall clock in epoch milliseconds. Injectable so tests can play hours of traffic in milliseconds. */
-export interface Clock {
-  now(): number;
-}
+export type { Clock };
 
 /** How query strings reach the span's `url.query`. */
 export type QueryCapture = 'redact' | 'keep' | 'drop';
 
 /** Options of `createSlokit`. */
-export interface SlokitOptions {
+export interface SlokitOptions extends BudgetOptions {
   /** The SLIs this kit judges events against. Names must be unique. */
   readonly slis: readonly Sli<any>[];
   /** Tracer provider for request spans. Default: the global one from `@opentelemetry/api`. */
@@ -42,7 +42,10 @@ export interface SlokitOptions {
   readonly captureHeaders?: readonly string[];
   /** `url.query` on spans: `'redact'` (default: values of secret-looking parameters censored), `'keep'` or `'drop'`. */
   readonly query?: QueryCapture;
-  /** The wall clock. Default `Date`. */
+  /**
+   * The wall clock (epoch ms) for freshness and the budget windows. Default `Date.now`. With an
+   * injected clock (a fake one in tests), alerts are evaluated as its minutes pass.
+   */
   readonly clock?: Clock;
 }
 
@@ -58,6 +61,8 @@ export interface ResolvedOptions {
   readonly captureHeaders: readonly string[];
   readonly query: QueryCapture;
   readonly clock: Clock;
+  /** Whether `clock` was given. */
+  readonly injectedClock: boolean;
 }
 
 const KNOWN = new Set([
@@ -71,8 +76,6 @@ const KNOWN = new Set([
   'query',
   'clock',
 ]);
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 /** Validates `createSlokit` options; every mistake throws here, never at request time. */
 export function resolveOptions(
@@ -115,6 +118,7 @@ export function resolveOptions(
     captureHeaders,
     query,
     clock: clock as Clock,
+    injectedClock: o.clock !== undefined,
   };
 }
 
