@@ -16,6 +16,25 @@ export const CLASSIFIER_ERRORS_METRIC = 'slokit.sli.classifier_errors';
 export const DROPPED_METRIC = 'slokit.dropped';
 export const DROPPED_UNIT = '{item}';
 
+/**
+ * Export health, reported by `startTelemetry()` (slokit/setup): failed OTLP exports by
+ * `slokit.export.signal` (`traces` | `metrics`), and spans that never reached the collector by
+ * `slokit.export.reason` (`queue_full`: the bounded queue was full; `export_failed`: their batch was
+ * refused or timed out; `shutdown`: they ended after shutdown() had finished).
+ */
+export const EXPORT_FAILURES_METRIC = 'slokit.export.failures';
+export const EXPORT_FAILURES_UNIT = '{export}';
+export const EXPORT_DROPPED_SPANS_METRIC = 'slokit.export.dropped_spans';
+export const EXPORT_DROPPED_SPANS_UNIT = '{span}';
+export const ATTR_EXPORT_SIGNAL = 'slokit.export.signal';
+export const ATTR_EXPORT_REASON = 'slokit.export.reason';
+
+/** Resource attributes `startTelemetry()` sets (OTel semantic conventions). */
+export const RESOURCE_SERVICE_NAME = 'service.name';
+export const RESOURCE_SERVICE_VERSION = 'service.version';
+export const RESOURCE_SERVICE_INSTANCE_ID = 'service.instance.id';
+export const RESOURCE_DEPLOYMENT_ENVIRONMENT = 'deployment.environment.name';
+
 /** Counter attributes and their Prometheus label spellings. */
 export const ATTR_SLI_NAME = 'slokit.sli.name';
 export const ATTR_SLI_OUTCOME = 'slokit.sli.outcome';
@@ -65,6 +84,10 @@ export const BUDGET_REMAINING_RECORD = 'slokit:sli_error_budget_remaining:ratio'
 export const BURN_ALERT = 'SlokitErrorBudgetBurn';
 export const SEVERITY_PAGE = 'page';
 export const SEVERITY_TICKET = 'ticket';
+/** Labels of the generated burn-rate alerts: the severity and the tier's window pair (e.g. `1h`, `5m`). */
+export const LABEL_SEVERITY = 'severity';
+export const LABEL_LONG_WINDOW = 'long_window';
+export const LABEL_SHORT_WINDOW = 'short_window';
 
 /** The value a span attribute or label gets in place of a redacted secret. */
 export const REDACTED = '[REDACTED]';

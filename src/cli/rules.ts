@@ -1,0 +1,287 @@
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SlokitDefinitionError, SlokitError, describeValue } from '../errors.js';
+import { toOpenSlo } from '../rules/openslo.js';
+import type { RulesOptions, RulesWarning } from '../rules/plan.js';
+import { toPrometheusRules } from '../rules/prometheus.js';
+import { toPyrraSlos } from '../rules/pyrra.js';
+import { toSlothSpec } from '../rules/sloth.js';
+import { toYaml } from '../rules/yaml.js';
+import { isSli } from '../sli/define.js';
+import type { Sli } from '../sli/types.js';
+import { CliUsageError, EXIT, loadModule } from './io.js';
+import type { CliIo } from './io.js';
+
+const FORMATS = ['prometheus', 'sloth', 'pyrra', 'openslo'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** The help of `slokit rules`. */
+export const RULES_USAGE = `Usage: slokit rules <module> [options]
+
+Generates alerting rules from the SLIs a module exports (SLIs made by defineSli, or arrays of
+them, as named or default exports). TypeScript modules load without a build step.
+
+<module>  a .ts, .mts, .js or .mjs file, e.g. src/slis.ts
+
+Options:
+  -f, --format <format>     prometheus (default): recording rules and SlokitErrorBudgetBurn alerts
+                            sloth: a Sloth prometheus/v1 spec
+                            pyrra: Pyrra ServiceLevelObjective resources
+                            openslo: OpenSLO v1 Service, SLI and SLO documents
+  -o, --out <file>          write to this file (atomically) instead of standard output
+  --service <name>          service of the sloth spec and openslo documents (default: slokit)
+  --namespace <namespace>   Kubernetes namespace of the Pyrra resources (default: monitoring)
+  --data-source <name>      OpenSLO DataSource the queries refer to (metricSourceRef)
+  --label <name=value>      add a label to every rule (repeatable), e.g. --label team=shop
+  --selector <name=value>   match only these series of slokit_sli_events_total (repeatable),
+                            e.g. --selector job=shop
+  --min-events <n>          low-traffic guard: no alert from fewer eligible events in the long
+                            window (default 100; 0 turns it off)
+  --sli <name>              only this SLI (repeatable)
+  --drop-impossible-tiers   leave out, with a warning, burn-rate tiers that cannot fire for an
+                            SLI (window shorter than the tier, or objective too low) instead of
+                            failing
+  -h, --help                print this help
+
+Exit codes: 0 done; 2 bad input or flags (unknown format, no SLIs, an impossible objective).
+See docs/cli.md and docs/budgets-and-alerts.md.
+`;
+
+interface ParsedRules {
+  readonly file: string;
+  readonly format: Format;
+  readonly out: string | undefined;
+  readonly service: string | undefined;
+  readonly namespace: string | undefined;
+  readonly dataSource: string | undefined;
+  readonly labels: Readonly<Record<string, string>> | undefined;
+  readonly selector: Readonly<Record<string, string>> | undefined;
+  readonly minEvents: number | undefined;
+  readonly only: readonly string[] | undefined;
+  readonly dropImpossibleTiers: boolean;
+}
+
+function parseOptions(args: readonly string[]): ParsedRules | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', short: 'f' },
+        out: { type: 'string', short: 'o' },
+        service: { type: 'string' },
+        namespace: { type: 'string' },
+        'data-source': { type: 'string' },
+        label: { type: 'string', multiple: true },
+        selector: { type: 'string', multiple: true },
+        'min-events': { type: 'string' },
+        sli: { type: 'string', multiple: true },
+        'drop-impossible-tiers': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    // node:util's messages are already one line ("Unknown option '--foo'").
+    throw new CliUsageError(`rules: ${(error as Error).message}. Run "slokit rules --help".`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return 'help';
+  if (positionals.length !== 1) {
+    throw new CliUsageError(
+      positionals.length === 0
+        ? 'rules: expected the module that exports your SLIs, e.g. "slokit rules src/slis.ts". Run "slokit rules --help".'
+        : `rules: expected one module; got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  }
+  const format = values.format ?? 'prometheus';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new CliUsageError(`--format: expected ${FORMATS.join(', ')}; got "${format}"`);
+  }
+  if (values.service !== undefined && format !== 'sloth' && format !== 'openslo') {
+    throw new CliUsageError(`--service applies to --format sloth and openslo only`);
+  }
+  if (values.namespace !== undefined && format !== 'pyrra') {
+    throw new CliUsageError(`--namespace applies to --format pyrra only`);
+  }
+  if (values['data-source'] !== undefined && format !== 'openslo') {
+    throw new CliUsageError(`--data-source applies to --format openslo only`);
+  }
+  return {
+    file: positionals[0]!,
+    format: format as Format,
+    out: values.out,
+    service: values.service,
+    namespace: values.namespace,
+    dataSource: values['data-source'],
+    labels: values.label === undefined ? undefined : pairs(values.label, '--label'),
+    selector: values.selector === undefined ? undefined : pairs(values.selector, '--selector'),
+    minEvents: values['min-events'] === undefined ? undefined : count(values['min-events']),
+    only: values.sli,
+    dropImpossibleTiers: values['drop-impossible-tiers'] === true,
+  };
+}
+
+/** `--label team=shop --label tier=1` → `{ team: 'shop', tier: '1' }`; names are checked later. */
+function pairs(flags: readonly string[], flag: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const text of flags) {
+    const at = text.indexOf('=');
+    if (at <= 0)
+      throw new CliUsageError(`${flag}: expected name=value, e.g. ${flag} team=shop; got "${text}"`);
+    const name = text.slice(0, at);
+    if (name in result) throw new CliUsageError(`${flag}: "${name}" is given twice`);
+    result[name] = text.slice(at + 1);
+  }
+  return result;
+}
+
+function count(text: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw new CliUsageError(`--min-events: expected a whole number of events, 0 or more; got "${text}"`);
+  }
+  return Number(text);
+}
+
+/**
+ * Every SLI a module exports, each once: arrays of SLIs first (in their order, so that
+ * `export const slis = [a, b]` sets the order of the output), then single SLIs. A CommonJS module's
+ * `module.exports` object (the default export) is looked into as well. Module namespaces list their
+ * exports alphabetically, which is the order among arrays and among single SLIs.
+ */
+export function collectSlis(exports: Readonly<Record<string, unknown>>): readonly Sli<unknown>[] {
+  const values: unknown[] = Object.values(exports);
+  const def = exports.default;
+  if (def !== undefined && !isSli(def) && !Array.isArray(def) && typeof def === 'object' && def !== null) {
+    values.push(...Object.values(def as Record<string, unknown>));
+  }
+  const found = new Set<Sli<unknown>>();
+  for (const value of values) {
+    if (Array.isArray(value)) for (const item of value as unknown[]) if (isSli(item)) found.add(item);
+  }
+  for (const value of values) if (isSli(value)) found.add(value);
+  return [...found];
+}
+
+async function loadSlis(file: string, cwd: string): Promise<readonly Sli<unknown>[]> {
+  let exports: Record<string, unknown>;
+  try {
+    exports = await loadModule(file, cwd);
+  } catch (error) {
+    if (error instanceof SlokitError || error instanceof CliUsageError) throw error;
+    // The module failed to compile or threw while loading: the user's mistake, in one line.
+    const reason =
+      error instanceof Error
+        ? `${error.name}: ${error.message.split('\n', 1)[0]!.trim()}`
+        : describeValue(error);
+    throw new CliUsageError(`cannot load ${file}: ${reason}`);
+  }
+  const slis = collectSlis(exports);
+  if (slis.length === 0) {
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_RULES_NO_SLIS',
+      `${file} exports no SLIs: export the SLIs made by defineSli(), or an array of them, e.g. "export const slis = [checkout]"`,
+    );
+  }
+  return slis;
+}
+
+function select(slis: readonly Sli<unknown>[], only: readonly string[] | undefined): readonly Sli<unknown>[] {
+  if (only === undefined) return slis;
+  for (const name of only) {
+    if (!slis.some((sli) => sli.name === name)) {
+      throw new CliUsageError(
+        `--sli: no SLI named "${name}"; the module exports ${slis.map((s) => `"${s.name}"`).join(', ')}`,
+      );
+    }
+  }
+  return slis.filter((sli) => only.includes(sli.name));
+}
+
+function generate(
+  slis: readonly Sli<unknown>[],
+  parsed: ParsedRules,
+  onWarning: (w: RulesWarning) => void,
+): object {
+  const options: RulesOptions = {
+    ...(parsed.service === undefined ? {} : { service: parsed.service }),
+    ...(parsed.labels === undefined ? {} : { labels: parsed.labels }),
+    ...(parsed.selector === undefined ? {} : { selector: parsed.selector }),
+    ...(parsed.minEvents === undefined ? {} : { minEvents: parsed.minEvents }),
+    impossibleTiers: parsed.dropImpossibleTiers ? 'drop' : 'error',
+    onWarning,
+  };
+  switch (parsed.format) {
+    case 'prometheus':
+      return toPrometheusRules(slis, options);
+    case 'sloth':
+      return toSlothSpec(slis, options);
+    case 'pyrra':
+      return toPyrraSlos(slis, {
+        ...options,
+        ...(parsed.namespace === undefined ? {} : { namespace: parsed.namespace }),
+      });
+    case 'openslo':
+      return toOpenSlo(slis, {
+        ...options,
+        ...(parsed.dataSource === undefined ? {} : { dataSource: parsed.dataSource }),
+      });
+  }
+}
+
+/** The command line that regenerates the output, for the header of the generated file. */
+function commandLine(parsed: ParsedRules): string {
+  const words = ['slokit', 'rules', parsed.file, '--format', parsed.format];
+  if (parsed.service !== undefined) words.push('--service', parsed.service);
+  if (parsed.namespace !== undefined) words.push('--namespace', parsed.namespace);
+  if (parsed.dataSource !== undefined) words.push('--data-source', parsed.dataSource);
+  for (const [name, value] of Object.entries(parsed.labels ?? {})) words.push('--label', `${name}=${value}`);
+  for (const [name, value] of Object.entries(parsed.selector ?? {}))
+    words.push('--selector', `${name}=${value}`);
+  if (parsed.minEvents !== undefined) words.push('--min-events', String(parsed.minEvents));
+  for (const name of parsed.only ?? []) words.push('--sli', name);
+  if (parsed.dropImpossibleTiers) words.push('--drop-impossible-tiers');
+  return words
+    .map((word) => (/^[\w./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
+}
+
+/** Writes through a temporary file in the same directory and renames it, so readers never see half a file. */
+async function writeAtomically(file: string, cwd: string, text: string): Promise<void> {
+  const target = path.resolve(cwd, file);
+  const temp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  try {
+    await writeFile(temp, text, { encoding: 'utf8', flag: 'wx' });
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new CliUsageError(`cannot write ${file}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * `slokit rules <module>`: loads the SLIs a module exports and prints (or writes, with `--out`) the
+ * Prometheus rules, Sloth spec, Pyrra resources or OpenSLO documents generated from them.
+ */
+export async function rulesCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseOptions(args);
+  if (parsed === 'help') {
+    io.stdout(RULES_USAGE);
+    return EXIT.ok;
+  }
+  const slis = select(await loadSlis(parsed.file, io.cwd), parsed.only);
+  const warnings: RulesWarning[] = [];
+  const doc = generate(slis, parsed, (warning) => warnings.push(warning));
+  const header = `Generated by slokit: ${commandLine(parsed)}\nDo not edit by hand: change the SLIs and run the command again.`;
+  const text = toYaml(doc, { header });
+  for (const warning of warnings) io.stderr(`slokit: warning: ${warning.message} [${warning.code}]\n`);
+  if (parsed.out === undefined) io.stdout(text);
+  else await writeAtomically(parsed.out, io.cwd, text);
+  return EXIT.ok;
+}
