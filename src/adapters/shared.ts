@@ -55,7 +55,7 @@ export function optionalNames(value: unknown, where: string): readonly string[] 
       `${where}: expected an array of SLI names; got ${describeValue(value)}`,
     );
   }
-  return value as string[];
+  return value;
 }
 
 /** Checks that an adapter's options are an object with only known keys. */

@@ -43,7 +43,7 @@ export interface RecordOptions {
  */
 export interface Slokit {
   /** The SLIs of this kit, in the order given. */
-  readonly slis: readonly Sli<any>[];
+  readonly slis: readonly Sli<never>[];
   /**
    * Judges and counts one custom event (a data read, a freshness check) against `sli`, which may be
    * given as the SLI or its name. Returns the verdict. Never throws: an unknown SLI or a throwing
@@ -89,7 +89,10 @@ export const KIT_RUNTIME: unique symbol = Symbol.for('slokit.kit.runtime') as ne
 export function createSlokit(options: SlokitOptions): Slokit {
   const resolved = resolveOptions(options, BUDGET_OPTION_KEYS);
   const budget = resolveBudgetOptions(options as unknown as Record<string, unknown>);
-  const runtime = new KitRuntime(resolved, new SloRuntime(resolved.slis, resolved.clock, resolved.injectedClock, budget));
+  const runtime = new KitRuntime(
+    resolved,
+    new SloRuntime(resolved.slis, resolved.clock, resolved.injectedClock, budget),
+  );
   const kit: Slokit & { [KIT_RUNTIME]: KitRuntime } = {
     slis: runtime.slis,
     record: (sli, event, recordOptions) => runtime.record(sli as Sli<unknown> | string, event, recordOptions),
@@ -154,6 +157,7 @@ export class KitRuntime {
   readonly keys: readonly VerdictKeys[];
   readonly clock: Clock;
   private readonly judges: readonly Judge[];
+  private readonly requestScope: readonly number[];
   private readonly indexByName: ReadonlyMap<string, number>;
   private readonly tracerProvider: ResolvedOptions['tracerProvider'];
   private tracerCache: Tracer | undefined;
@@ -168,6 +172,7 @@ export class KitRuntime {
     this.options = options;
     this.slis = options.slis;
     this.judges = options.slis.map((sli) => judgeOf(sli, 'createSlokit'));
+    this.requestScope = options.slis.flatMap((sli, i) => (sli.kind === 'freshness' ? [] : [i]));
     this.indexByName = new Map(options.slis.map((sli, i) => [sli.name, i]));
     this.clock = options.clock;
     this.keys = verdictKeys(options.slis);
@@ -231,11 +236,9 @@ export class KitRuntime {
   judgeAll(event: unknown, scope: SliScope, at?: number): (Verdict | undefined)[] {
     const now = at ?? this.clock.now();
     const verdicts: (Verdict | undefined)[] = new Array<Verdict | undefined>(this.slis.length);
-    if (scope === null) {
-      for (let i = 0; i < this.judges.length; i++) verdicts[i] = this.judgeOne(i, event, now);
-    } else {
-      for (const i of scope) verdicts[i] = this.judgeOne(i, event, now);
-    }
+    // `null` is an adapter's "every SLI": every SLI but the freshness ones, which judge data reads
+    // (`kit.record`), never requests (a request has no `updatedAt`, so it would always be bad).
+    for (const i of scope ?? this.requestScope) verdicts[i] = this.judgeOne(i, event, now);
     this.slo.afterEvents(now);
     return verdicts;
   }
@@ -287,7 +290,7 @@ export class KitRuntime {
       );
     }
     const index = this.indexOf(sli, 'track');
-    const name = options?.name ?? (typeof sli === 'string' ? sli : ((sli as Sli<unknown>).name ?? 'work'));
+    const name = options?.name ?? (typeof sli === 'object' && sli !== null ? sli.name : String(sli));
     const work = new TrackedWork(this, index, name, options);
     return work.run(fn);
   }

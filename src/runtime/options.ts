@@ -15,7 +15,7 @@ export type QueryCapture = 'redact' | 'keep' | 'drop';
 /** Options of `createSlokit`. */
 export interface SlokitOptions extends BudgetOptions {
   /** The SLIs this kit judges events against. Names must be unique. */
-  readonly slis: readonly Sli<any>[];
+  readonly slis: readonly Sli<never>[];
   /** Tracer provider for request spans. Default: the global one from `@opentelemetry/api`. */
   readonly tracerProvider?: TracerProvider;
   /** Meter provider for the SLI counters. Default: the global one (see `kit.bindMeterProvider`). */

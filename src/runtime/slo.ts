@@ -53,7 +53,12 @@ export interface KitStatus {
   readonly slis: readonly SliStatus[];
 }
 
-export const BUDGET_OPTION_KEYS: ReadonlySet<string> = new Set(['alerting', 'onAlert', 'stateFile', 'stateSaveInterval']);
+export const BUDGET_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'alerting',
+  'onAlert',
+  'stateFile',
+  'stateSaveInterval',
+]);
 
 interface ResolvedBudgetOptions {
   readonly minEvents: number | undefined;
@@ -71,31 +76,40 @@ function fail(field: string, message: string): never {
 /** Validates the budget options of `createSlokit`; mistakes throw here. */
 export function resolveBudgetOptions(options: Record<string, unknown>): ResolvedBudgetOptions {
   const alerting = options.alerting;
-  if (alerting !== undefined && (typeof alerting !== 'object' || alerting === null || Array.isArray(alerting))) {
+  if (
+    alerting !== undefined &&
+    (typeof alerting !== 'object' || alerting === null || Array.isArray(alerting))
+  ) {
     fail('alerting', `expected { minEvents?, resolveHold?, tiers? }; got ${describeValue(alerting)}`);
   }
   const a = (alerting ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(a)) {
-    if (!['minEvents', 'resolveHold', 'tiers'].includes(key)) fail(`alerting.${key}`, 'unknown option; expected minEvents, resolveHold, tiers');
+    if (!['minEvents', 'resolveHold', 'tiers'].includes(key))
+      fail(`alerting.${key}`, 'unknown option; expected minEvents, resolveHold, tiers');
   }
-  const resolveHoldMs = a.resolveHold === undefined ? undefined : parseDuration(a.resolveHold, 'createSlokit: alerting.resolveHold');
+  const resolveHoldMs =
+    a.resolveHold === undefined
+      ? undefined
+      : parseDuration(a.resolveHold, 'createSlokit: alerting.resolveHold');
   const tiers = a.tiers as readonly BurnTierSpec[] | undefined;
   const minEvents = a.minEvents as number | undefined;
   validateAlertOptions({ minEvents, resolveHoldMs, tiers });
   const onAlert = options.onAlert;
-  if (onAlert !== undefined && typeof onAlert !== 'function') fail('onAlert', `expected a function; got ${describeValue(onAlert)}`);
+  if (onAlert !== undefined && typeof onAlert !== 'function')
+    fail('onAlert', `expected a function; got ${describeValue(onAlert)}`);
   const stateFile = options.stateFile;
   if (stateFile !== undefined && (typeof stateFile !== 'string' || stateFile === '')) {
     fail('stateFile', `expected a file path; got ${describeValue(stateFile)}`);
   }
   const saveEveryMs = parseDuration(options.stateSaveInterval ?? '1m', 'createSlokit: stateSaveInterval');
-  if (saveEveryMs < 1_000) fail('stateSaveInterval', `expected at least "1s"; got ${describeValue(options.stateSaveInterval)}`);
+  if (saveEveryMs < 1_000)
+    fail('stateSaveInterval', `expected at least "1s"; got ${describeValue(options.stateSaveInterval)}`);
   return {
     minEvents,
     resolveHoldMs,
     tiers,
     onAlert: onAlert as ((transition: AlertTransition) => void) | undefined,
-    stateFile: stateFile as string | undefined,
+    stateFile,
     saveEveryMs,
   };
 }
@@ -119,7 +133,9 @@ export class SloRuntime {
     private readonly injectedClock: boolean,
     private readonly options: ResolvedBudgetOptions,
   ) {
-    this.tracker = new AlertTracker(options.resolveHoldMs === undefined ? {} : { resolveHoldMs: options.resolveHoldMs });
+    this.tracker = new AlertTracker(
+      options.resolveHoldMs === undefined ? {} : { resolveHoldMs: options.resolveHoldMs },
+    );
     const restored = options.stateFile === undefined ? undefined : this.restore(options.stateFile);
     const now = clock.now();
     this.windows = slis.map((sli) => {
@@ -131,7 +147,7 @@ export class SloRuntime {
 
   /** Starts the evaluation and save timers (unref'd: they never keep the process alive). */
   start(): void {
-    if (!this.injectedClock && (this.options.onAlert !== undefined)) {
+    if (!this.injectedClock && this.options.onAlert !== undefined) {
       this.timers.push(setInterval(() => this.evaluate(this.clock.now()), MINUTE_MS).unref());
     }
     if (this.options.stateFile !== undefined) {
@@ -172,7 +188,8 @@ export class SloRuntime {
     this.evaluating = true;
     try {
       for (let i = 0; i < this.slis.length; i++) {
-        for (const transition of this.tracker.update(this.slis[i]!.name, evaluations[i]!)) this.notify(transition);
+        for (const transition of this.tracker.update(this.slis[i]!.name, evaluations[i]!))
+          this.notify(transition);
       }
     } finally {
       this.evaluating = false;
@@ -225,7 +242,13 @@ export class SloRuntime {
     const file = this.options.stateFile;
     if (file === undefined) return;
     try {
-      await saveState(file, createSnapshot(this.slis.map((sli, i) => [sli.name, this.windows[i]!] as const), this.clock.now()));
+      await saveState(
+        file,
+        createSnapshot(
+          this.slis.map((sli, i) => [sli.name, this.windows[i]!] as const),
+          this.clock.now(),
+        ),
+      );
     } catch (error) {
       warnOnce('stateFile.save', `slokit could not save its state file ${file}: ${String(error)}`);
     }

@@ -9,6 +9,7 @@ import {
   sliOutcomeAttribute,
   sliReasonAttribute,
 } from '../conventions.js';
+import { describeValue } from '../errors.js';
 import type { AttributeValue, Sli, Verdict } from '../sli/types.js';
 
 /** The attributes of a wide event (readonly arrays, which OTel accepts as they are). */
@@ -133,7 +134,7 @@ export function recordFailure(span: Span, error: unknown, status: number | undef
     );
     span.setStatus({
       code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : String(error),
+      message: error instanceof Error ? error.message : describeValue(error),
     });
   } else if (status !== undefined && status >= 500) {
     span.setAttribute(ATTR_ERROR_TYPE, String(status));

@@ -19,7 +19,10 @@ import type { Sli } from '../sli/types.js';
  * });
  * kit.status().slis[0].alerts.page.state; // 'firing'
  */
-export function kitTraffic(kit: Slokit, sli: Sli<any> | string): (good: number, bad: number, atMs: number) => void {
+export function kitTraffic(
+  kit: Slokit,
+  sli: Sli<never> | string,
+): (good: number, bad: number, atMs: number) => void {
   const runtime = runtimeOf(kit, 'kitTraffic');
   const index = runtime.indexFor(sli as Sli<unknown> | string, 'kitTraffic');
   return (good, bad, atMs) => runtime.slo.addCounts(index, good, bad, atMs);

@@ -1,7 +1,7 @@
 // Real OpenTelemetry SDK parts for tests: an in-memory span exporter behind a simple processor, a
 // metric reader we can collect on demand, the AsyncLocalStorage context manager and the W3C
 // propagator, registered globally the way an app's SDK set-up would.
-import { context, propagation, trace } from '@opentelemetry/api';
+import { SpanKind, context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -74,7 +74,7 @@ export function createTestTelemetry(options: { registerGlobalTracer?: boolean } 
     exporter,
     reader,
     spans: () => exporter.getFinishedSpans(),
-    serverSpans: () => exporter.getFinishedSpans().filter((s) => s.kind === 1),
+    serverSpans: () => exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER),
     sumPoints,
     async sliCounts() {
       const counts: Record<string, number> = {};

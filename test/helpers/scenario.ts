@@ -2,6 +2,7 @@
 // serves these endpoints with the same behaviour (see ENDPOINTS), starts it on 127.0.0.1, plays
 // the script with real sockets, and compares what slokit recorded with EXPECTED.
 import http from 'node:http';
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'vitest';
 import { defineSli } from 'slokit';
@@ -249,7 +250,7 @@ export function checkSpans(serverSpans: readonly ReadableSpan[]): void {
       status: span.attributes['http.response.status_code'],
       availability: verdictOf(span, 'availability'),
       fast: verdictOf(span, 'fast'),
-      error: span.status.code === 2,
+      error: span.status.code === SpanStatusCode.ERROR,
       method: span.attributes['http.request.method'],
     }).toEqual({
       path: expected.path,

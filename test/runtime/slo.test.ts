@@ -43,7 +43,9 @@ describe('kit.status() and onAlert', () => {
       ]),
       onStep: kitTraffic(kit, checkout),
     });
-    expect(transitions.map((t) => [t.sli, t.severity, t.state, (t.at - onsetMs) / MINUTE, t.windows])).toEqual([
+    expect(
+      transitions.map((t) => [t.sli, t.severity, t.state, (t.at - onsetMs) / MINUTE, t.windows]),
+    ).toEqual([
       ['checkout', 'page', 'firing', 0, '1h/5m'],
       ['checkout', 'ticket', 'firing', 0, '1d/2h'],
       ['checkout', 'page', 'resolved', 43, '6h/30m'],
@@ -73,9 +75,14 @@ describe('kit.status() and onAlert', () => {
   it('counts real verdicts into the windows and shows a firing page in status()', () => {
     const clock = createFakeClock();
     const kit = createSlokit({ slis: [checkout], clock, alerting: { minEvents: 10 } });
-    for (let i = 0; i < 20; i++) kit.record(checkout, { method: 'POST', status: i < 5 ? 503 : 200, durationMs: 3 });
+    for (let i = 0; i < 20; i++)
+      kit.record(checkout, { method: 'POST', status: i < 5 ? 503 : 200, durationMs: 3 });
     const [status] = kit.status().slis;
-    expect(status).toMatchObject({ good: 15, bad: 5, alerts: { page: { state: 'firing', windows: '1h/5m' } } });
+    expect(status).toMatchObject({
+      good: 15,
+      bad: 5,
+      alerts: { page: { state: 'firing', windows: '1h/5m' } },
+    });
     expect(status!.burnRates['5m']).toBeCloseTo(0.25 / 0.001, 9);
     expect(status!.alerts.page.since).toBe(clock.now());
   });
@@ -99,14 +106,25 @@ describe('kit.status() and onAlert', () => {
         throw new Error('pager down');
       },
     });
-    playTraffic({ clock, durationMs: 3 * MINUTE, rate: () => ({ good: 0, bad: 1000 }), onStep: kitTraffic(kit, checkout) });
+    playTraffic({
+      clock,
+      durationMs: 3 * MINUTE,
+      rate: () => ({ good: 0, bad: 1000 }),
+      onStep: kitTraffic(kit, checkout),
+    });
     expect(lines.filter((l) => l.includes('onAlert callback threw'))).toHaveLength(1);
   });
 
   it('rejects bad budget options at creation', () => {
-    expect(() => createSlokit({ slis: [checkout], alerting: { minEvents: -1 } })).toThrow(/SLOKIT_E_ALERT_OPTION/);
-    expect(() => createSlokit({ slis: [checkout], alerting: { resolveHold: '5 minutes' as never } })).toThrow(/SLOKIT_E_DURATION/);
-    expect(() => createSlokit({ slis: [checkout], alerting: { minEvent: 1 } as never })).toThrow(/alerting.minEvent: unknown option/);
+    expect(() => createSlokit({ slis: [checkout], alerting: { minEvents: -1 } })).toThrow(
+      /SLOKIT_E_ALERT_OPTION/,
+    );
+    expect(() => createSlokit({ slis: [checkout], alerting: { resolveHold: '5 minutes' as never } })).toThrow(
+      /SLOKIT_E_DURATION/,
+    );
+    expect(() => createSlokit({ slis: [checkout], alerting: { minEvent: 1 } as never })).toThrow(
+      /alerting.minEvent: unknown option/,
+    );
     expect(() => createSlokit({ slis: [checkout], onAlert: 'page me' as never })).toThrow(/SLOKIT_E_OPTION/);
     expect(() => createSlokit({ slis: [checkout], stateFile: '' })).toThrow(/stateFile/);
     expect(() => createSlokit({ slis: [checkout], stateSaveInterval: '10ms' })).toThrow(/stateSaveInterval/);
@@ -120,9 +138,18 @@ describe('stateFile', () => {
     const stateFile = join(dir, 'state.json');
     const clock = createFakeClock();
     const first = createSlokit({ slis: [checkout, search], clock, stateFile });
-    playTraffic({ clock, durationMs: 30 * MINUTE, rate: () => ({ good: 990, bad: 10 }), onStep: kitTraffic(first, checkout) });
+    playTraffic({
+      clock,
+      durationMs: 30 * MINUTE,
+      rate: () => ({ good: 990, bad: 10 }),
+      onStep: kitTraffic(first, checkout),
+    });
     await first.shutdown();
-    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ format: 'slokit.state', version: 1, savedAt: clock.now() });
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({
+      format: 'slokit.state',
+      version: 1,
+      savedAt: clock.now(),
+    });
     clock.advance(5 * MINUTE);
     const second = createSlokit({ slis: [checkout, search], clock, stateFile });
     expect(second.status().slis[0]).toMatchObject({ good: 29_700, bad: 300, observedMs: 35 * MINUTE });

@@ -48,7 +48,7 @@ describe('saveState / loadState', () => {
     const windows = sampleWindows();
     await saveState(file, createSnapshot(windows, NOW));
     expect(await readdir(dir)).toEqual(['state.json']);
-    const result = await loadState(file, slis);
+    const result = loadState(file, slis);
     expect(result.status).toBe('loaded');
     if (result.status !== 'loaded') return;
     expect(result.snapshot.format).toBe(STATE_FORMAT);
@@ -71,7 +71,7 @@ describe('saveState / loadState', () => {
     await saveState(nested, createSnapshot(sampleWindows(), NOW));
     await saveState(nested, createSnapshot(new Map([['checkout', new SliWindows(P28)]]), NOW + 1));
     expect(await readdir(join(dir, 'var', 'lib'))).toEqual(['state.json']);
-    const result = await loadState(nested, slis);
+    const result = loadState(nested, slis);
     expect(result.status === 'loaded' && result.snapshot.savedAt).toBe(NOW + 1);
     expect([...result.windows.keys()]).toEqual(['checkout']);
   });
@@ -88,19 +88,19 @@ describe('saveState / loadState', () => {
     await saveState(file, createSnapshot(sampleWindows(), NOW));
     // A process killed after writing half of its temporary file: the state file itself is untouched.
     await writeFile(join(dir, '.state.json.tmp-999-1-1'), '{"format":"slokit.state","vers');
-    const result = await loadState(file, slis);
+    const result = loadState(file, slis);
     expect(result.status).toBe('loaded');
     expect(result.windows.get('search')!.counts(MINUTE, T0)).toEqual({ good: 5, bad: 0 });
   });
 
-  it('starts empty when there is no file', async () => {
-    const result = await loadState(file, slis);
+  it('starts empty when there is no file', () => {
+    const result = loadState(file, slis);
     expect(result).toEqual({ status: 'missing', windows: new Map() });
   });
 
   it('lists SLIs the kit no longer has and leaves new SLIs out', async () => {
     await saveState(file, createSnapshot(sampleWindows(), NOW));
-    const result = await loadState(file, [
+    const result = loadState(file, [
       { name: 'search', windowMs: 30 * DAY },
       { name: 'login', windowMs: P28 },
     ]);
@@ -111,7 +111,7 @@ describe('saveState / loadState', () => {
   describe('sets an unusable file aside', () => {
     async function expectSetAside(content: string, reason: string): Promise<void> {
       await writeFile(file, content);
-      const result = await loadState(file, slis, { now: () => NOW });
+      const result = loadState(file, slis, { now: () => NOW });
       const setAside = file + SET_ASIDE_SUFFIX;
       expect(result).toEqual({
         status: 'set-aside',
@@ -122,7 +122,7 @@ describe('saveState / loadState', () => {
       expect((await readdir(dir)).sort()).toEqual([`state.json${SET_ASIDE_SUFFIX}`]);
       expect(await readFile(setAside, 'utf8')).toBe(content);
       // The next start finds no file and starts empty.
-      expect((await loadState(file, slis)).status).toBe('missing');
+      expect(loadState(file, slis).status).toBe('missing');
     }
 
     it('corrupt JSON', async () => {
@@ -173,7 +173,7 @@ describe('saveState / loadState', () => {
 
   it('reports a file it cannot read without touching it', async () => {
     await mkdir(file); // a directory where the file should be
-    const result = await loadState(file, slis);
+    const result = loadState(file, slis);
     expect(result.status).toBe('unreadable');
     expect(result.status === 'unreadable' && result.warning).toMatch(
       new RegExp(
