@@ -11,7 +11,13 @@ import type { HttpExchange } from '../runtime/exchange.js';
  */
 export function finishOnClose(exchange: HttpExchange, res: ServerResponse, beforeFinish?: () => void): void {
   res.prependListener('close', () => {
-    if (beforeFinish !== undefined) beforeFinish();
+    if (beforeFinish !== undefined) {
+      try {
+        beforeFinish();
+      } catch (error) {
+        warnOnce('beforeFinish.threw', `slokit could not complete a request's details: ${String(error)}`);
+      }
+    }
     exchange.finish(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
   });
 }
