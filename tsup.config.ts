@@ -6,6 +6,11 @@ export default defineConfig([
   {
     entry: {
       index: 'src/index.ts',
+      express: 'src/adapters/express.ts',
+      node: 'src/adapters/node-http.ts',
+      fastify: 'src/adapters/fastify.ts',
+      rules: 'src/rules/index.ts',
+      setup: 'src/setup/index.ts',
       testing: 'src/testing/index.ts',
       vitest: 'src/testing/vitest.ts',
     },

@@ -10,6 +10,11 @@ export default defineConfig({
     alias: [
       { find: /^slokit$/, replacement: src('index.ts') },
       { find: /^slokit\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^slokit\/rules$/, replacement: src('rules/index.ts') },
+      { find: /^slokit\/setup$/, replacement: src('setup/index.ts') },
+      { find: /^slokit\/node$/, replacement: src('adapters/node-http.ts') },
+      { find: /^slokit\/express$/, replacement: src('adapters/express.ts') },
+      { find: /^slokit\/fastify$/, replacement: src('adapters/fastify.ts') },
       { find: /^slokit\/vitest$/, replacement: src('testing/vitest.ts') },
     ],
   },
