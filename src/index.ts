@@ -8,6 +8,16 @@ export { parseDuration, formatDuration } from './sli/duration.js';
 export { parseObjective, formatObjective } from './sli/objective.js';
 export { analyzeRisks } from './risk/analyze.js';
 export {
+  burnRate,
+  budgetRemaining,
+  budgetRemainingEvents,
+  budgetMinutes,
+  errorBudget,
+  timeToExhaustionMs,
+} from './budget/math.js';
+export { alertTable, tierCanFire, WORKBOOK_TIERS, BURN_RATE_WINDOWS_MS } from './budget/alert-table.js';
+export { DEFAULT_MIN_EVENTS, DEFAULT_RESOLVE_HOLD_MS } from './budget/alerts.js';
+export {
   SlokitError,
   SlokitDefinitionError,
   SlokitClassifierError,
@@ -18,7 +28,19 @@ export {
 export type { Duration, DurationUnit } from './sli/duration.js';
 export type { Slokit, TrackOptions, RecordOptions } from './runtime/kit.js';
 export type { SlokitOptions, Clock, QueryCapture } from './runtime/options.js';
+export type { BudgetOptions, KitStatus } from './runtime/slo.js';
 export type { VerdictExplanation } from './sli/classify.js';
+export type { BurnTier, BurnTierSpec } from './budget/alert-table.js';
+export type {
+  AlertState,
+  AlertStates,
+  AlertTransition,
+  BurnEvaluation,
+  SeverityEvaluation,
+  Severity,
+  TierEvaluation,
+} from './budget/alerts.js';
+export type { AlertStatus, SliStatus } from './budget/status.js';
 export type { SlokitErrorCode } from './errors.js';
 export type {
   AnalyzedMitigation,
@@ -58,4 +80,6 @@ export type {
   TimestampKeys,
   Verdict,
   WorkEvent,
+  EventSource,
+  EventsField,
 } from './sli/types.js';

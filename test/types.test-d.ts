@@ -31,6 +31,7 @@ describe('defineSli types', () => {
 
   it('types the classifier and the match predicate by the event type', () => {
     const jobs = defineSli<{ ok: boolean; queue: string }>({
+      events: 'custom',
       name: 'jobs',
       objective: 0.99,
       match: (job) => {
@@ -86,6 +87,26 @@ describe('defineSli types', () => {
     defineSli({ name: 'a', objective: '99.9', good: {} });
     // @ts-expect-error: latency is { under } or { atMost }
     defineSli({ name: 'a', objective: 0.99, good: { latency: { below: '300ms' } } });
+  });
+});
+
+describe('events: which SLIs the adapters feed', () => {
+  it("requires events: 'custom' for SLIs over anything but HTTP events", () => {
+    const run = defineSli<{ ok: boolean }>({
+      name: 'run',
+      events: 'custom',
+      objective: 0.99,
+      good: (r) => r.ok,
+    });
+    expectTypeOf(run.events).toEqualTypeOf<'http' | 'custom'>();
+    // @ts-expect-error: a classifier over custom events must say events: 'custom'
+    defineSli<{ ok: boolean }>({ name: 'run', objective: 0.99, good: (r) => r.ok });
+    // @ts-expect-error: and may not claim to judge HTTP requests
+    defineSli<{ ok: boolean }>({ name: 'run', events: 'http', objective: 0.99, good: (r) => r.ok });
+    // HTTP SLIs default to 'http' and may opt out of the adapters.
+    defineSli({ name: 'replayed', events: 'custom', objective: 0.99, good: { status: '2xx' } });
+    // @ts-expect-error: freshness SLIs are always custom
+    defineSli<Catalog>({ name: 'catalog', events: 'http', objective: '99%', freshness: { maxAge: '24h' } });
   });
 });
 

@@ -7,6 +7,7 @@ import type { WorkEvent } from 'slokit';
 
 const catalogImport = defineSli<WorkEvent>({
   name: 'catalog-import',
+  events: 'custom',
   description: 'Catalog imports finish without error in under 2 s',
   objective: '95%',
   good: { latency: { under: '2s' } },

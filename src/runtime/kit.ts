@@ -172,7 +172,7 @@ export class KitRuntime {
     this.options = options;
     this.slis = options.slis;
     this.judges = options.slis.map((sli) => judgeOf(sli, 'createSlokit'));
-    this.requestScope = options.slis.flatMap((sli, i) => (sli.kind === 'freshness' ? [] : [i]));
+    this.requestScope = options.slis.flatMap((sli, i) => (sli.events === 'http' ? [i] : []));
     this.indexByName = new Map(options.slis.map((sli, i) => [sli.name, i]));
     this.clock = options.clock;
     this.keys = verdictKeys(options.slis);
@@ -199,11 +199,11 @@ export class KitRuntime {
   scopeOf(names: readonly string[] | undefined, where: string): SliScope {
     if (names === undefined) return null;
     return names.map((name) => {
-      const index = this.indexByName.get(name);
-      if (index === undefined) {
+      const index = this.indexFor(name, where);
+      if (this.slis[index]!.events !== 'http') {
         throw new SlokitDefinitionError(
           'SLOKIT_E_UNKNOWN_SLI',
-          `${where}: no SLI named "${name}" in this kit; it has ${this.slis.map((s) => `"${s.name}"`).join(', ')}`,
+          `${where}: SLI "${name}" judges custom events (events: 'custom'), not requests; name an SLI with events: 'http'`,
         );
       }
       return index;

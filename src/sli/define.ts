@@ -3,7 +3,7 @@ import { formatDuration, parseDuration } from './duration.js';
 import { compileMatch } from './match.js';
 import { parseObjective } from './objective.js';
 import { compileStatusRule } from './status.js';
-import type { HttpEvent, NormalizedThresholds, Sli, SliSpec, Verdict } from './types.js';
+import type { EventSource, HttpEvent, NormalizedThresholds, Sli, SliSpec, Verdict } from './types.js';
 import { BAD, GOOD, INELIGIBLE } from './verdicts.js';
 
 /**
@@ -23,6 +23,7 @@ const SPEC_KEYS = new Set([
   'window',
   'description',
   'runbook',
+  'events',
   'match',
   'good',
   'freshness',
@@ -44,6 +45,7 @@ const SPEC_KEYS = new Set([
  * @example A classifier over typed custom events
  * const sync = defineSli<{ ok: boolean; skipped: boolean }>({
  *   name: 'sync',
+ *   events: 'custom', // judged by kit.record(), never fed HTTP requests
  *   objective: 0.99,
  *   good: (run) => (run.skipped ? null : run.ok),
  * });
@@ -111,6 +113,20 @@ export function defineSli<E = HttpEvent>(spec: SliSpec<E>): Sli<E> {
     );
   }
 
+  const events = (raw.events ?? (kind === 'freshness' ? 'custom' : 'http')) as EventSource;
+  if (events !== 'http' && events !== 'custom') {
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_SLI_FIELD',
+      `${where}: events: expected 'http' (requests from the adapters) or 'custom' (only what kit.record/kit.track hand it); got ${describeValue(raw.events)}`,
+    );
+  }
+  if (kind === 'freshness' && events !== 'custom') {
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_SLI_FIELD',
+      `${where}: events: a freshness SLI judges data reads you record, so it must be 'custom'; got ${describeValue(raw.events)}`,
+    );
+  }
+
   const sli = {
     name,
     objective,
@@ -119,6 +135,7 @@ export function defineSli<E = HttpEvent>(spec: SliSpec<E>): Sli<E> {
     description,
     runbook,
     kind,
+    events,
     thresholds,
     freshness,
   };

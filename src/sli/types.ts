@@ -1,7 +1,8 @@
 import type { Duration } from './duration.js';
 
 /** A value slokit can put on a span: the OpenTelemetry attribute value types. */
-export type AttributeValue = string | number | boolean | readonly string[] | readonly number[] | readonly boolean[];
+export type AttributeValue =
+  string | number | boolean | readonly string[] | readonly number[] | readonly boolean[];
 
 /** The attribute bag of one event. */
 export type Attributes = Readonly<Record<string, AttributeValue>>;
@@ -113,11 +114,30 @@ interface SliSpecCommon {
  * An SLI judged by declarative thresholds: over HTTP requests, or over any event type with a
  * `durationMs` (such as the {@link WorkEvent}s of `kit.track()`), where `error` and `latency` apply.
  */
-export interface ThresholdSliSpec<E = HttpEvent> extends SliSpecCommon {
+export type ThresholdSliSpec<E = HttpEvent> = ThresholdSliSpecBase<E> & EventsField<E>;
+
+interface ThresholdSliSpecBase<E> extends SliSpecCommon {
   readonly match?: HttpMatch | ((event: E) => boolean);
   readonly good: Thresholds;
   readonly freshness?: never;
 }
+
+/**
+ * Which events an SLI judges:
+ * - `'http'`: the requests the adapters (`slokitExpress`, `slokitFastify`, `wrapHandler`) see, and
+ *   anything handed to `kit.record`/`kit.track` by name;
+ * - `'custom'`: only what you hand it with `kit.record` or `kit.track`; the adapters never feed it.
+ */
+export type EventSource = 'http' | 'custom';
+
+/**
+ * The `events` field: optional (default `'http'`) for SLIs over HTTP events, required to be
+ * `'custom'` for any other event type, so that an SLI written for jobs or data reads can never be
+ * fed HTTP requests by an adapter.
+ */
+export type EventsField<E> = [E] extends [HttpEvent]
+  ? { readonly events?: EventSource }
+  : { readonly events: 'custom' };
 
 /** The event `kit.track()` judges: one run of a unit of work (a job, a queue message). */
 export interface WorkEvent {
@@ -132,7 +152,9 @@ export interface WorkEvent {
 }
 
 /** An SLI judged by a classifier function over events of type `E`. */
-export interface ClassifierSliSpec<E> extends SliSpecCommon {
+export type ClassifierSliSpec<E> = ClassifierSliSpecBase<E> & EventsField<E>;
+
+interface ClassifierSliSpecBase<E> extends SliSpecCommon {
   readonly match?: E extends HttpEvent ? HttpMatch | ((event: E) => boolean) : (event: E) => boolean;
   readonly good: Classifier<E>;
   readonly freshness?: never;
@@ -140,6 +162,8 @@ export interface ClassifierSliSpec<E> extends SliSpecCommon {
 
 /** A freshness SLI: an event is good when its timestamp field is at most `maxAge` old. */
 export interface FreshnessSliSpec<E> extends SliSpecCommon {
+  /** Freshness SLIs judge only what you hand them with `kit.record`. */
+  readonly events?: 'custom';
   readonly match?: (event: E) => boolean;
   readonly freshness: Freshness<E>;
   readonly good?: never;
@@ -175,6 +199,8 @@ export interface Sli<E = HttpEvent> {
   readonly runbook: string | undefined;
   /** How goodness is decided. */
   readonly kind: 'thresholds' | 'classifier' | 'freshness';
+  /** Which events it judges: `'http'` (the adapters' requests too) or `'custom'` (record/track only). */
+  readonly events: EventSource;
   /** Present for `kind: 'thresholds'`. */
   readonly thresholds: NormalizedThresholds | undefined;
   /** Present for `kind: 'freshness'`. */

@@ -1,13 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addContext, createSlokit } from 'slokit';
+import { addContext, createSlokit, defineSli } from 'slokit';
 import { wrapHandler } from 'slokit/node';
 import { createTestTelemetry } from '../helpers/otel.js';
 import {
   EXPECTED,
   EXPECTED_COUNTS,
   SLOW_MS,
+  availability,
   STREAM_CHUNKS,
   STREAM_GAP_MS,
   checkSpans,
@@ -133,3 +134,53 @@ function zeroSeries(): Record<string, number> {
     'fast/bad/latency': 0,
   };
 }
+
+describe("wrapHandler feeds only the kit's HTTP SLIs", () => {
+  it("never hands a request to an SLI with events: 'custom' (nor to a freshness SLI)", async () => {
+    const telemetry = createTestTelemetry();
+    const jobs = defineSli<{ ok: boolean }>({
+      name: 'jobs',
+      events: 'custom',
+      objective: 0.99,
+      good: (run) => {
+        if (typeof run.ok !== 'boolean') throw new TypeError('not a job run');
+        return run.ok;
+      },
+    });
+    const catalog = defineSli<{ updatedAt: Date }>({
+      name: 'catalog',
+      objective: 0.99,
+      freshness: { maxAge: '1h' },
+    });
+    const kit = createSlokit({ slis: [availability, jobs, catalog], meterProvider: telemetry.meterProvider });
+    const server = http.createServer(wrapHandler(kit, (_req, res) => res.end('ok')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve, reject) =>
+        http
+          .get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => res.resume().on('end', resolve))
+          .on('error', reject),
+      );
+    }
+    kit.record(jobs, { ok: false });
+    await new Promise((r) => setTimeout(r, 50));
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    expect(await telemetry.sliCounts()).toEqual({
+      'availability/good': 3,
+      'availability/bad/error': 0,
+      'availability/bad/status': 0,
+      'jobs/good': 0,
+      'jobs/bad/custom': 1,
+      'catalog/good': 0,
+      'catalog/bad/error': 0,
+      'catalog/bad/latency': 0,
+    });
+    const errors = await telemetry.sumPoints('slokit.sli.classifier_errors');
+    expect(errors.map((p) => p.value)).toEqual([0, 0, 0]);
+    expect(() => wrapHandler(kit, () => undefined, { slis: ['jobs'] })).toThrow(/judges custom events/);
+    await kit.shutdown();
+    await telemetry.shutdown();
+  });
+});

@@ -115,7 +115,12 @@ describe('addContext', () => {
 
   it('applies the kit options: limits, extra redaction keys, censor; drops are exported', async () => {
     const telemetry = createTestTelemetry();
-    const job = defineSli<WorkEvent>({ name: 'job', objective: 0.99, good: (e) => e.error === undefined });
+    const job = defineSli<WorkEvent>({
+      events: 'custom',
+      name: 'job',
+      objective: 0.99,
+      good: (e) => e.error === undefined,
+    });
     const kit = createSlokit({
       slis: [job],
       tracerProvider: telemetry.tracerProvider,

@@ -18,10 +18,12 @@ const freshness = defineSli<{ updatedAt: Date }>({
 });
 const job = defineSli<WorkEvent>({
   name: 'nightly-sync',
+  events: 'custom',
   objective: '99%',
   good: { latency: { under: '1s' } },
 });
 const flaky = defineSli<{ n: number }>({
+  events: 'custom',
   name: 'flaky',
   objective: 0.99,
   good: (e) => {

@@ -225,6 +225,7 @@ describe('classifier SLIs', () => {
   }
   const calls: Job[] = [];
   const jobs = defineSli<Job>({
+    events: 'custom',
     name: 'jobs',
     objective: 0.99,
     match: (job) => job.queue !== 'test',
@@ -266,6 +267,7 @@ describe('classifier SLIs', () => {
   it('a throwing classifier makes classify throw SLOKIT_E_CLASSIFIER with the error as cause', () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'ok')");
     const sli = defineSli<Job>({
+      events: 'custom',
       name: 'buggy',
       objective: 0.99,
       good: () => {
@@ -288,6 +290,7 @@ describe('classifier SLIs', () => {
 
   it('a classifier throwing a non-error value is reported with that value', () => {
     const sli = defineSli<Job>({
+      events: 'custom',
       name: 'throws-string',
       objective: 0.99,
       good: () => {
@@ -308,7 +311,12 @@ describe('classifier SLIs', () => {
     ['good', 'string "good"'],
     [{ outcome: 'good' }, 'an object'],
   ])('a classifier returning %j makes classify throw SLOKIT_E_CLASSIFIER', (result, shown) => {
-    const sli = defineSli<Job>({ name: 'sloppy', objective: 0.99, good: () => result as unknown as boolean });
+    const sli = defineSli<Job>({
+      events: 'custom',
+      name: 'sloppy',
+      objective: 0.99,
+      good: () => result as unknown as boolean,
+    });
     const error = caught(() => classify(sli, { ok: true, queue: 'mail' })) as SlokitClassifierError;
     expect(error).toBeInstanceOf(SlokitClassifierError);
     expect(error.code).toBe('SLOKIT_E_CLASSIFIER');
@@ -340,6 +348,7 @@ describe('classifier SLIs', () => {
       'The match predicate of SLI "match-bug" failed: RangeError: bad queue. Expected it to return true or false [SLOKIT_E_CLASSIFIER]',
     );
     const classifier = defineSli<Job>({
+      events: 'custom',
       name: 'match-bug-2',
       objective: 0.99,
       match: () => {
@@ -564,7 +573,12 @@ describe('explainVerdict', () => {
   });
 
   it('explains classifier verdicts', () => {
-    const sli = defineSli<{ ok: boolean | null }>({ name: 'jobs', objective: 0.99, good: (job) => job.ok });
+    const sli = defineSli<{ ok: boolean | null }>({
+      events: 'custom',
+      name: 'jobs',
+      objective: 0.99,
+      good: (job) => job.ok,
+    });
     expect(explainVerdict(sli, { ok: true }).detail).toBe('the classifier returned true');
     expect(explainVerdict(sli, { ok: false }).detail).toBe('the classifier returned false');
     expect(explainVerdict(sli, { ok: null }).detail).toBe(

@@ -27,7 +27,7 @@ describe('defineSli validation', () => {
       'an unknown key (a typo)',
       { name: 'checkout', objetive: 0.999, good: {} },
       FIELD,
-      'SLI "checkout": unknown field "objetive"; expected only name, objective, window, description, runbook, match, good, freshness',
+      'SLI "checkout": unknown field "objetive"; expected only name, objective, window, description, runbook, events, match, good, freshness',
     ],
     [
       'a description that is not text',
@@ -279,6 +279,7 @@ describe('defineSli result', () => {
       description: undefined,
       runbook: undefined,
       kind: 'thresholds',
+      events: 'http',
       thresholds: {
         status: { rules: ['100-428', '430-499'], text: 'not 5xx or 429' },
         latency: undefined,
@@ -305,6 +306,7 @@ describe('defineSli result', () => {
       description: 'Checkout answers 2xx in under 300 ms',
       runbook: 'https://runbooks.example.com/checkout',
       kind: 'thresholds',
+      events: 'http',
       thresholds: {
         status: { rules: ['2xx', '304'], text: '2xx or 304' },
         latency: { ms: 300, inclusive: false, text: 'under 300 ms' },
@@ -319,8 +321,23 @@ describe('defineSli result', () => {
     });
   });
 
+  it("rejects an events value other than 'http' or 'custom', and 'http' for freshness", () => {
+    expect(() => defineSli({ name: 'a', objective: 0.99, events: 'requests' as never, good: {} })).toThrow(
+      /SLI "a": events: expected 'http' \(requests from the adapters\) or 'custom'.*got string "requests" \[SLOKIT_E_SLI_FIELD\]/,
+    );
+    expect(() =>
+      defineSli<{ updatedAt: Date }>({
+        name: 'c',
+        objective: 0.99,
+        events: 'http' as never,
+        freshness: { maxAge: '1h' },
+      }),
+    ).toThrow(/SLI "c": events: a freshness SLI judges data reads you record, so it must be 'custom'/);
+  });
+
   it('describes classifier and freshness SLIs', () => {
     const jobs = defineSli<{ ok: boolean }>({
+      events: 'custom',
       name: 'jobs',
       objective: 0.99,
       window: '7d',
@@ -328,6 +345,7 @@ describe('defineSli result', () => {
     });
     expect(jobs).toMatchObject({
       kind: 'classifier',
+      events: 'custom',
       window: '7d',
       windowMs: 604_800_000,
       thresholds: undefined,
@@ -340,6 +358,7 @@ describe('defineSli result', () => {
     });
     expect(catalog).toMatchObject({
       kind: 'freshness',
+      events: 'custom',
       thresholds: undefined,
       freshness: { maxAgeMs: 86_400_000, field: 'updatedAt' },
     });

@@ -84,6 +84,7 @@ describe('toClassifyAs', () => {
 
   it('lets a throwing classifier fail the test with SLOKIT_E_CLASSIFIER', () => {
     const buggy = defineSli<{ ok: boolean }>({
+      events: 'custom',
       name: 'buggy',
       objective: 0.99,
       good: () => {
