@@ -16,23 +16,31 @@ export const ERROR_CODES = {
   SLOKIT_E_MATCH: 'The `match` of an SLI is neither a predicate nor a valid method/route filter.',
   SLOKIT_E_GOOD: 'The `good` of an SLI is missing or is neither thresholds nor a classifier.',
   SLOKIT_E_SLI_FIELD: 'Another field of an SLI declaration (description, runbook, unknown key) is invalid.',
-  SLOKIT_E_CLASSIFIER: "A user's classifier or match predicate threw (or returned something other than true, false or null) while `classify` judged an event.",
+  SLOKIT_E_CLASSIFIER:
+    "A user's classifier or match predicate threw (or returned something other than true, false or null) while `classify` judged an event.",
   SLOKIT_E_NOT_AN_SLI: 'A value handed to slokit as an SLI was not made by `defineSli`.',
   // kit and adapters (createSlokit, slokitExpress, slokitFastify, wrapHandler)
   SLOKIT_E_OPTION: 'An option of `createSlokit`, an adapter or `kit.track` has the wrong type or value.',
   SLOKIT_E_DUPLICATE_SLI: 'Two SLIs handed to one kit (or one rule generator) share a name.',
   SLOKIT_E_UNKNOWN_SLI: 'A route config or option names an SLI the kit does not have.',
   // telemetry set-up (startTelemetry)
-  SLOKIT_E_TELEMETRY_OPTION: 'An option of `startTelemetry` (or `createTestKit`) has the wrong type or value, or is unknown.',
+  SLOKIT_E_TELEMETRY_OPTION:
+    'An option of `startTelemetry` (or `createTestKit`) has the wrong type or value, or is unknown.',
   SLOKIT_E_TELEMETRY_ENV:
     'A standard OpenTelemetry environment variable read by `startTelemetry` (OTEL_EXPORTER_OTLP_*, OTEL_SDK_DISABLED, ...) has a value it cannot use.',
-  SLOKIT_E_TELEMETRY_STARTED: '`startTelemetry` was called while telemetry it started earlier in this process is still running.',
+  SLOKIT_E_TELEMETRY_STARTED:
+    '`startTelemetry` was called while telemetry it started earlier in this process is still running.',
   // budgets, alerts and rule generation (slokit/rules, slokit rules)
-  SLOKIT_E_RULES_NO_SLIS: 'A rule generator or `slokit rules` got no SLIs (an empty list, or a module that exports none).',
-  SLOKIT_E_RULES_WINDOW: "An SLI's window is shorter than the long window of a burn-rate alert tier (3d for the workbook tiers).",
-  SLOKIT_E_RULES_TIER: "A burn-rate alert tier can never fire for an SLI's objective (it would need more than 100% errors).",
-  SLOKIT_E_RULES_OPTION: 'An option of a rule generator is invalid (labels, selector, minEvents, tiers, service, ...).',
-  SLOKIT_E_RULES_FORMAT: 'The SLIs cannot be written in the chosen format (e.g. Sloth specs with different windows).',
+  SLOKIT_E_RULES_NO_SLIS:
+    'A rule generator or `slokit rules` got no SLIs (an empty list, or a module that exports none).',
+  SLOKIT_E_RULES_WINDOW:
+    "An SLI's window is shorter than the long window of a burn-rate alert tier (3d for the workbook tiers).",
+  SLOKIT_E_RULES_TIER:
+    "A burn-rate alert tier can never fire for an SLI's objective (it would need more than 100% errors).",
+  SLOKIT_E_RULES_OPTION:
+    'An option of a rule generator is invalid (labels, selector, minEvents, tiers, service, ...).',
+  SLOKIT_E_RULES_FORMAT:
+    'The SLIs cannot be written in the chosen format (e.g. Sloth specs with different windows).',
   SLOKIT_E_BUDGET_WINDOW:
     'A period or window given to the in-process budget windows is not a positive duration, or is longer than they keep.',
   SLOKIT_E_WINDOWS_STATE:
@@ -49,7 +57,8 @@ export const ERROR_CODES = {
   SLOKIT_E_RISK_FREQUENCY:
     'A risk frequency or ETTF cannot be parsed, is zero, or both or neither of `frequency` and `ettf` are given.',
   SLOKIT_E_RISK_MITIGATION: 'A mitigation changes none of ettd, ettr, impact, frequency or ettf.',
-  SLOKIT_E_RISK_MAX_SHARE: 'The `maxShare` of a risk analysis is not a fraction in (0, 1] or a percentage string.',
+  SLOKIT_E_RISK_MAX_SHARE:
+    'The `maxShare` of a risk analysis is not a fraction in (0, 1] or a percentage string.',
 } as const;
 
 /** A slokit error code. */
@@ -128,13 +137,15 @@ function describeCause(cause: unknown): string {
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value)}`;
+  if (typeof value === 'string')
+    return `string ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value)}`;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return `${typeof value} ${String(value)}`;
   }
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value instanceof RegExp) return `RegExp ${String(value)}`;
-  if (value instanceof Date) return `Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
+  if (value instanceof Date)
+    return `Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
   return 'an object';
 }

@@ -99,10 +99,11 @@ describe('events: which SLIs the adapters feed', () => {
       good: (r) => r.ok,
     });
     expectTypeOf(run.events).toEqualTypeOf<'http' | 'custom'>();
+    const ok = (r: { ok: boolean }): boolean => r.ok;
     // @ts-expect-error: a classifier over custom events must say events: 'custom'
-    defineSli<{ ok: boolean }>({ name: 'run', objective: 0.99, good: (r) => r.ok });
+    defineSli<{ ok: boolean }>({ name: 'run', objective: 0.99, good: ok });
     // @ts-expect-error: and may not claim to judge HTTP requests
-    defineSli<{ ok: boolean }>({ name: 'run', events: 'http', objective: 0.99, good: (r) => r.ok });
+    defineSli<{ ok: boolean }>({ name: 'run', events: 'http', objective: 0.99, good: ok });
     // HTTP SLIs default to 'http' and may opt out of the adapters.
     defineSli({ name: 'replayed', events: 'custom', objective: 0.99, good: { status: '2xx' } });
     // @ts-expect-error: freshness SLIs are always custom

@@ -60,7 +60,10 @@ export const BURN_RATE_WINDOWS_MS: readonly number[] = Object.freeze([
  * @example
  * alertTable(30 * 86_400_000).map((t) => t.factor); // [14.4, 6, 3, 1]
  */
-export function alertTable(periodMs: number, tiers: readonly BurnTierSpec[] = WORKBOOK_TIERS): readonly BurnTier[] {
+export function alertTable(
+  periodMs: number,
+  tiers: readonly BurnTierSpec[] = WORKBOOK_TIERS,
+): readonly BurnTier[] {
   return tiers.map((tier) => Object.freeze({ ...tier, factor: (tier.budgetShare * periodMs) / tier.longMs }));
 }
 

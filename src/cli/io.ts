@@ -70,6 +70,8 @@ export function reportError(error: unknown, io: CliIo): number {
     io.stderr(`slokit: ${error.message}\n`);
     return EXIT.usage;
   }
-  io.stderr(`slokit: unexpected failure, please report it:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  io.stderr(
+    `slokit: unexpected failure, please report it:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return EXIT.usage;
 }

@@ -41,13 +41,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT.usage;
   }
   try {
-    return await (await entry.load())(rest, io);
+    return await (
+      await entry.load()
+    )(rest, io);
   } catch (error) {
     return reportError(error, io);
   }
 }
 
-const isEntry = process.argv[1] !== undefined && /[\\/]cli\.(?:m?js|cjs|ts)$|[\\/]cli[\\/]main\.ts$|[\\/]slokit$/.test(process.argv[1]);
+const isEntry =
+  process.argv[1] !== undefined &&
+  /[\\/]cli\.(?:m?js|cjs|ts)$|[\\/]cli[\\/]main\.ts$|[\\/]slokit$/.test(process.argv[1]);
 if (isEntry) {
   const io: CliIo = {
     stdout: (text) => void process.stdout.write(text),

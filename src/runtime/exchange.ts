@@ -96,7 +96,8 @@ export class HttpExchange extends EventWithSpan {
       // validation error answered 400, Fastify's 4xx errors) was handled as the client's fault: the
       // verdict follows the status the app chose, as for any 4xx. A 5xx, or no complete response,
       // keeps the error.
-      if (this.error !== undefined && status !== undefined && status < 500 && !aborted) this.error = undefined;
+      if (this.error !== undefined && status !== undefined && status < 500 && !aborted)
+        this.error = undefined;
       const event: HttpEvent = {
         method: this.method,
         route: this.route,
