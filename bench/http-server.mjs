@@ -68,3 +68,5 @@ if (framework === 'express') {
   port = app.server.address().port;
 }
 process.stdout.write(`ready ${port}\n`);
+// Exit cleanly on SIGTERM so `node --cpu-prof` can write its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -4,6 +4,8 @@
 // the medians of requests/s are printed with their ratio to bare.
 //   npm run bench:http [-- --rounds 5 --seconds 5 --connections 50]
 import { spawn, execSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -25,8 +27,17 @@ const variants = ['bare', 'counters', 'spans'];
 
 if (!values['skip-build']) execSync('npm run build', { stdio: 'ignore' });
 
+// On a machine with two or more cores, the servers run on CPU 0 and this process (the load) on the
+// others, so load generation and serving do not compete for one core.
+const pin = existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
+if (pin) execSync(`taskset -pc 1-${availableParallelism() - 1} ${process.pid}`, { stdio: 'ignore' });
+
 async function start(framework, variant) {
-  const child = spawn(process.execPath, ['bench/http-server.mjs', framework, variant], {
+  const command = pin ? '/usr/bin/taskset' : process.execPath;
+  const args = pin
+    ? ['-c', '0', process.execPath, 'bench/http-server.mjs', framework, variant]
+    : ['bench/http-server.mjs', framework, variant];
+  const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffer = '';
@@ -37,6 +48,17 @@ async function start(framework, variant) {
     if (match) return { child, port: Number(match[1]) };
   }
   throw new Error(`${framework}/${variant} did not start`);
+}
+
+// CPU time the server process used (user + system, Linux /proc), in ms. CPU per request is much
+// less sensitive to a shared machine's scheduling noise than requests per second.
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function load(port) {
@@ -55,6 +77,7 @@ const median = (xs) => {
 };
 
 const results = {};
+const cpuPerRequest = {};
 for (const framework of frameworks) {
   const servers = {};
   for (const variant of variants) servers[variant] = await start(framework, variant);
@@ -64,7 +87,10 @@ for (const framework of frameworks) {
     // Rotate the order each round so no variant always runs first or last.
     const order = variants.map((_, i) => variants[(i + round) % variants.length]);
     for (const variant of order) {
+      const before = cpuMs(servers[variant].child.pid);
       const result = await load(servers[variant].port);
+      const cpu = cpuMs(servers[variant].child.pid) - before;
+      ((cpuPerRequest[framework] ??= {})[variant] ??= []).push((cpu * 1000) / result.requests.total);
       if (result.errors > 0 || result.non2xx > 0)
         throw new Error(`${framework}/${variant}: ${result.errors} errors, ${result.non2xx} non-2xx`);
       ((results[framework] ??= {})[variant] ??= []).push(result.requests.average);
@@ -77,16 +103,26 @@ for (const framework of frameworks) {
 }
 
 console.log(
-  `\nslokit HTTP overhead — node ${process.version}, ${rounds} rounds × ${seconds}s, ${connections} connections\n`,
+  `\nslokit HTTP overhead — node ${process.version}, ${rounds} rounds × ${seconds}s, ${connections} connections` +
+    (pin ? ', servers pinned to CPU 0, load on the others' : '') +
+    '\n',
 );
-console.log('framework  variant    median req/s   ratio to bare   runs');
+console.log(
+  'framework  variant    median req/s   ratio to bare   server CPU µs/req   bare/this   req/s runs',
+);
 for (const framework of frameworks) {
   const bare = median(results[framework].bare);
+  const bareCpu = median(cpuPerRequest[framework].bare);
   for (const variant of variants) {
     const runs = results[framework][variant];
     const m = median(runs);
+    const cpu = median(cpuPerRequest[framework][variant]);
     console.log(
-      `${framework.padEnd(10)} ${variant.padEnd(10)} ${m.toFixed(0).padStart(12)}   ${(m / bare).toFixed(3).padStart(13)}   ${runs.map((r) => r.toFixed(0)).join(' ')}`,
+      `${framework.padEnd(10)} ${variant.padEnd(10)} ${m.toFixed(0).padStart(12)}   ${(m / bare).toFixed(3).padStart(13)}   ${cpu.toFixed(1).padStart(17)}   ${(bareCpu / cpu).toFixed(3).padStart(9)}   ${runs.map((r) => r.toFixed(0)).join(' ')}`,
     );
   }
 }
+console.log(
+  "\nratio to bare: median requests/s of the variant ÷ bare. bare/this: bare server CPU per request ÷ the variant's\n" +
+    '(the throughput ratio a CPU-bound server would see; steadier than requests/s on a shared machine).',
+);

@@ -7,7 +7,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { eventStore } from '../context/store.js';
+import { currentEvent } from '../context/store.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { warnOnce } from '../runtime/diag.js';
 import { beginExchange } from '../runtime/exchange.js';
@@ -266,7 +266,7 @@ function wrapRouteHandler(handler: RouteOptions['handler']): RouteOptions['handl
   return function slokitHandler(this: unknown, request: FastifyRequest, reply: FastifyReply): unknown {
     const exchange = (request as Slot)[kExchange];
     // Usually the context came through the hooks intact: nothing to enter.
-    if (exchange == null || eventStore.getStore() === exchange) return original.call(this, request, reply);
+    if (exchange == null || currentEvent() === exchange) return original.call(this, request, reply);
     return exchange.run(() => original.call(this, request, reply));
   };
 }

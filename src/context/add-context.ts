@@ -1,6 +1,6 @@
 import { warnOnce } from '../runtime/diag.js';
 import type { AttributeValue } from '../sli/types.js';
-import { eventStore } from './store.js';
+import { currentEvent } from './store.js';
 
 /**
  * Adds attributes to the wide event of the request (or job) in progress: they land on its span and
@@ -16,7 +16,7 @@ import { eventStore } from './store.js';
  * addContext({ 'app.cart.items': cart.items.length, 'app.customer.tier': customer.tier });
  */
 export function addContext(attributes: Readonly<Record<string, AttributeValue | null | undefined>>): void {
-  const target = eventStore.getStore();
+  const target = currentEvent();
   if (target === undefined) {
     warnOnce(
       'addContext.outside',

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { context, createContextKey } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 
 /** What `addContext` writes to: the attribute sink of the event in progress. */
 export interface ContextTarget {
@@ -6,10 +8,31 @@ export interface ContextTarget {
 }
 
 /**
- * The store that carries the event in progress through the request's async call tree. slokit has
- * its own AsyncLocalStorage (rather than the OTel context) so `addContext` works before or
- * without any OTel SDK. One instance per process, shared by the ESM and CJS builds.
+ * slokit's own store for the event in progress, used when no OpenTelemetry context manager is
+ * registered (no SDK yet, or `spans: false`), so `addContext` works before or without any SDK. One
+ * instance per process, shared by the ESM and CJS builds.
  */
 export const eventStore: AsyncLocalStorage<ContextTarget> = ((globalThis as Record<symbol, unknown>)[
   Symbol.for('slokit.context.store')
 ] ??= new AsyncLocalStorage<ContextTarget>()) as AsyncLocalStorage<ContextTarget>;
+
+/** Where the event in progress rides in an OTel context (`createContextKey` is `Symbol.for`). */
+export const EVENT_KEY: symbol = createContextKey('slokit.event');
+
+/**
+ * Runs `fn` with `target` as the event in progress and `otelContext` (the event's span) active.
+ * When an OTel context manager is registered, the event rides in the OTel context itself, so one
+ * AsyncLocalStorage carries both (each live store costs something on every async resource Node
+ * creates); otherwise slokit's own store carries it. Whether the manager is there is checked from
+ * inside the call, so nothing goes stale if an SDK is registered or removed later.
+ */
+export function runWithEvent<T>(target: ContextTarget, otelContext: Context | undefined, fn: () => T): T {
+  if (otelContext === undefined) return eventStore.run(target, fn);
+  const withEvent = otelContext.setValue(EVENT_KEY, target);
+  return context.with(withEvent, () => (context.active() === withEvent ? fn() : eventStore.run(target, fn)));
+}
+
+/** The event in progress, wherever it rides; `undefined` outside one. */
+export function currentEvent(): ContextTarget | undefined {
+  return (context.active().getValue(EVENT_KEY) as ContextTarget | undefined) ?? eventStore.getStore();
+}

@@ -1,4 +1,3 @@
-import { context } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import {
@@ -9,7 +8,7 @@ import {
   requestHeaderAttribute,
 } from '../conventions.js';
 import { redactQuery } from '../context/attributes.js';
-import { eventStore } from '../context/store.js';
+import { runWithEvent } from '../context/store.js';
 import type { HttpEvent } from '../sli/types.js';
 import { finishRequestSpan, startServerSpan } from '../telemetry/span.js';
 import type { SpanScope } from '../telemetry/span.js';
@@ -81,7 +80,7 @@ export class HttpExchange extends EventWithSpan {
   /** Runs `fn` with this request's wide event and span active (for `addContext` and child spans). */
   run<T>(fn: () => T): T {
     const span = this.span;
-    return eventStore.run(this, span === undefined ? fn : () => context.with(span.ctx, fn));
+    return runWithEvent(this, span?.ctx, fn);
   }
 
   /**

@@ -1,9 +1,9 @@
-import { SpanKind, context, metrics, trace } from '@opentelemetry/api';
+import { SpanKind, metrics, trace } from '@opentelemetry/api';
 import type { Attributes, MeterProvider, Tracer } from '@opentelemetry/api';
 import { ATTR_SLOKIT_WORK } from '../conventions.js';
 import { WideAttributes, compileAttributePolicy, newDropCounts } from '../context/attributes.js';
 import type { AttributePolicy, DropCounts } from '../context/attributes.js';
-import { eventStore } from '../context/store.js';
+import { currentEvent, runWithEvent } from '../context/store.js';
 import type { ContextTarget } from '../context/store.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { judgeOf } from '../sli/define.js';
@@ -269,7 +269,7 @@ export class KitRuntime {
       const scope = [index];
       const verdict = this.judgeAll(event, scope, at)[index]!;
       // Inside a request or tracked work, the verdict also lands on that event's span.
-      const target = eventStore.getStore();
+      const target = currentEvent();
       if (target instanceof EventWithSpan) target.addVerdict(index, verdict);
       return verdict;
     } catch (error) {
@@ -374,9 +374,7 @@ class TrackedWork extends EventWithSpan {
       ? startWorkSpan(rt.tracer, this.name, this.options?.kind ?? SpanKind.INTERNAL, attributes)
       : undefined;
     try {
-      const result = await eventStore.run(this, () =>
-        scope === undefined ? fn() : context.with(scope.ctx, fn),
-      );
+      const result = await runWithEvent(this, scope?.ctx, fn);
       this.finish(scope, undefined);
       return result;
     } catch (error) {

@@ -1,0 +1,60 @@
+// addContext with no OpenTelemetry SDK at all (no context manager, no tracer provider): the event in
+// progress rides in slokit's own AsyncLocalStorage, and a classifier sees the attributes.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { context, ROOT_CONTEXT, createContextKey } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { addContext, createSlokit, defineSli } from 'slokit';
+import type { WorkEvent } from 'slokit';
+import { wrapHandler } from 'slokit/node';
+
+describe('addContext without any OTel SDK', () => {
+  it('reaches the request and the tracked work through slokit’s own store', async () => {
+    // No context manager is registered in this file: context.with does not carry values.
+    const probe = createContextKey('probe');
+    expect(
+      context.with(ROOT_CONTEXT.setValue(probe, 1), () => context.active().getValue(probe)),
+    ).toBeUndefined();
+
+    const cached = defineSli({
+      name: 'cached',
+      objective: 0.99,
+      good: (e) =>
+        e.attributes?.['app.cache'] === 'hit' ? true : e.attributes?.['app.cache'] === 'miss' ? false : null,
+    });
+    const job = defineSli<WorkEvent>({
+      name: 'job',
+      events: 'custom',
+      objective: 0.99,
+      good: (e) => e.attributes?.['app.rows'] === 3,
+    });
+    const kit = createSlokit({ slis: [cached, job] });
+    const verdicts: string[] = [];
+    const server = http.createServer(
+      wrapHandler(kit, async (req, res) => {
+        await new Promise((r) => setTimeout(r, 2));
+        addContext({ 'app.cache': req.url === '/hit' ? 'hit' : 'miss' });
+        res.end('ok');
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    for (const path of ['/hit', '/miss', '/hit']) {
+      await new Promise<void>((resolve, reject) =>
+        http
+          .get({ host: '127.0.0.1', port, path, agent: false }, (res) => res.resume().on('end', resolve))
+          .on('error', reject),
+      );
+    }
+    await kit.track(job, async () => {
+      await Promise.resolve();
+      addContext({ 'app.rows': 3 });
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    for (const s of kit.status().slis) verdicts.push(`${s.name}: ${s.good} good, ${s.bad} bad`);
+    expect(verdicts).toEqual(['cached: 2 good, 1 bad', 'job: 1 good, 0 bad']);
+    await kit.shutdown();
+  });
+});
