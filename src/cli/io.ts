@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { SlokitError } from '../errors.js';
 
 /** Exit codes of the `slokit` command. */
@@ -74,4 +76,49 @@ export function reportError(error: unknown, io: CliIo): number {
     `slokit: unexpected failure, please report it:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   return EXIT.usage;
+}
+
+type CommandConfig<O extends NonNullable<ParseArgsConfig['options']>> = {
+  args: string[];
+  allowPositionals: true;
+  strict: true;
+  options: O & { help: { type: 'boolean'; short: 'h' } };
+};
+
+/**
+ * Parses a sub-command's flags (`--help`/`-h` included) and its one file argument. Unknown flags,
+ * no file or more than one are one-line usage errors naming the command.
+ *
+ * @param missing - what to say when the file is missing, e.g. `expected a risk catalogue file, e.g. "slokit risks risks.yaml"`.
+ * @param noun - what the argument is, for "expected one file; got 2".
+ */
+export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  missing: string,
+  noun: string,
+): { values: ReturnType<typeof parseArgs<CommandConfig<O>>>['values']; file: string } | 'help' {
+  let parsed: ReturnType<typeof parseArgs<CommandConfig<O>>>;
+  try {
+    parsed = parseArgs<CommandConfig<O>>({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    // node:util's messages are already one line ("Unknown option '--foo'").
+    throw new CliUsageError(`${command}: ${(error as Error).message}. Run "slokit ${command} --help".`);
+  }
+  const { values, positionals } = parsed;
+  if ((values as { help?: boolean }).help === true) return 'help';
+  if (positionals.length !== 1) {
+    throw new CliUsageError(
+      positionals.length === 0
+        ? `${command}: ${missing}. Run "slokit ${command} --help".`
+        : `${command}: expected one ${noun}; got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  }
+  return { values, file: positionals[0]! };
 }

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import process from 'node:process';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { SlokitError, describeValue } from '../errors.js';
 import { analyzeRisks } from '../risk/analyze.js';
@@ -8,7 +7,7 @@ import { parseMaxShare } from '../risk/parse.js';
 import { formatRiskMarkdown, formatRiskTable } from '../risk/render.js';
 import type { RiskAnalysisInput } from '../risk/types.js';
 import { formatObjective, parseObjective } from '../sli/objective.js';
-import { CliUsageError, EXIT, loadModule, readText } from './io.js';
+import { CliUsageError, EXIT, loadModule, parseCommand, readText } from './io.js';
 import type { CliIo } from './io.js';
 
 const FORMATS = ['table', 'markdown', 'json'] as const;
@@ -47,39 +46,26 @@ interface RisksOptions {
 }
 
 function parseOptions(args: readonly string[]): RisksOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        objective: { type: 'string', multiple: true },
-        'max-share': { type: 'string' },
-        format: { type: 'string' },
-        'fail-on-exceed': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    // node:util's messages are already one line ("Unknown option '--foo'").
-    throw new CliUsageError(`risks: ${(error as Error).message}. Run "slokit risks --help".`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) return 'help';
-  if (positionals.length !== 1) {
-    throw new CliUsageError(
-      positionals.length === 0
-        ? 'risks: expected a risk catalogue file, e.g. "slokit risks risks.yaml". Run "slokit risks --help".'
-        : `risks: expected one file; got ${positionals.length}: ${positionals.join(' ')}`,
-    );
-  }
+  const parsed = parseCommand(
+    'risks',
+    args,
+    {
+      objective: { type: 'string', multiple: true },
+      'max-share': { type: 'string' },
+      format: { type: 'string' },
+      'fail-on-exceed': { type: 'boolean' },
+    },
+    'expected a risk catalogue file, e.g. "slokit risks risks.yaml"',
+    'file',
+  );
+  if (parsed === 'help') return 'help';
+  const { values, file } = parsed;
   const format = values.format ?? 'table';
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new CliUsageError(`--format: expected table, markdown or json; got "${format}"`);
   }
   return {
-    file: positionals[0]!,
+    file,
     objectives: values.objective === undefined ? undefined : parseObjectiveFlags(values.objective),
     maxShare:
       values['max-share'] === undefined

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { SlokitDefinitionError, SlokitError, describeValue } from '../errors.js';
 import { toOpenSlo } from '../rules/openslo.js';
 import type { RulesOptions, RulesWarning } from '../rules/plan.js';
@@ -11,7 +10,7 @@ import { toSlothSpec } from '../rules/sloth.js';
 import { toYaml } from '../rules/yaml.js';
 import { isSli } from '../sli/define.js';
 import type { Sli } from '../sli/types.js';
-import { CliUsageError, EXIT, loadModule } from './io.js';
+import { CliUsageError, EXIT, loadModule, parseCommand } from './io.js';
 import type { CliIo } from './io.js';
 
 const FORMATS = ['prometheus', 'sloth', 'pyrra', 'openslo'] as const;
@@ -64,39 +63,26 @@ interface ParsedRules {
 }
 
 function parseOptions(args: readonly string[]): ParsedRules | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', short: 'f' },
-        out: { type: 'string', short: 'o' },
-        service: { type: 'string' },
-        namespace: { type: 'string' },
-        'data-source': { type: 'string' },
-        label: { type: 'string', multiple: true },
-        selector: { type: 'string', multiple: true },
-        'min-events': { type: 'string' },
-        sli: { type: 'string', multiple: true },
-        'drop-impossible-tiers': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    // node:util's messages are already one line ("Unknown option '--foo'").
-    throw new CliUsageError(`rules: ${(error as Error).message}. Run "slokit rules --help".`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) return 'help';
-  if (positionals.length !== 1) {
-    throw new CliUsageError(
-      positionals.length === 0
-        ? 'rules: expected the module that exports your SLIs, e.g. "slokit rules src/slis.ts". Run "slokit rules --help".'
-        : `rules: expected one module; got ${positionals.length}: ${positionals.join(' ')}`,
-    );
-  }
+  const parsed = parseCommand(
+    'rules',
+    args,
+    {
+      format: { type: 'string', short: 'f' },
+      out: { type: 'string', short: 'o' },
+      service: { type: 'string' },
+      namespace: { type: 'string' },
+      'data-source': { type: 'string' },
+      label: { type: 'string', multiple: true },
+      selector: { type: 'string', multiple: true },
+      'min-events': { type: 'string' },
+      sli: { type: 'string', multiple: true },
+      'drop-impossible-tiers': { type: 'boolean' },
+    },
+    'expected the module that exports your SLIs, e.g. "slokit rules src/slis.ts"',
+    'module',
+  );
+  if (parsed === 'help') return 'help';
+  const { values, file } = parsed;
   const format = values.format ?? 'prometheus';
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new CliUsageError(`--format: expected ${FORMATS.join(', ')}; got "${format}"`);
@@ -111,7 +97,7 @@ function parseOptions(args: readonly string[]): ParsedRules | 'help' {
     throw new CliUsageError(`--data-source applies to --format openslo only`);
   }
   return {
-    file: positionals[0]!,
+    file,
     format: format as Format,
     out: values.out,
     service: values.service,

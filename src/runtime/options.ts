@@ -1,6 +1,7 @@
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { DEFAULT_REDACT_KEYS } from '../context/attributes.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
+import { optionChecks } from '../option-checks.js';
 import { isSli } from '../sli/define.js';
 import type { Sli } from '../sli/types.js';
 import { systemClock } from '../budget/clock.js';
@@ -111,8 +112,8 @@ export function resolveOptions(
     meterProvider: optionalProvider(o.meterProvider, 'meterProvider', 'getMeter') as
       MeterProvider | undefined,
     spans: optionalBoolean(o.spans, 'spans', true),
-    maxAttributes: positiveInteger(limits?.maxAttributes, 'limits.maxAttributes', 128),
-    maxValueLength: positiveInteger(limits?.maxValueLength, 'limits.maxValueLength', 1024),
+    maxAttributes: wholeNumber(limits?.maxAttributes, 'limits.maxAttributes', 128),
+    maxValueLength: wholeNumber(limits?.maxValueLength, 'limits.maxValueLength', 1024),
     redactKeys: keepDefaults ? [...DEFAULT_REDACT_KEYS, ...redactKeys] : redactKeys,
     censor: redact?.censor === undefined ? undefined : checkString(redact.censor, 'redact.censor'),
     captureHeaders,
@@ -143,28 +144,6 @@ function checkSlis(value: unknown): readonly Sli<unknown>[] {
     seen.add(sli.name);
   }
   return Object.freeze([...(value as Sli<unknown>[])]);
-}
-
-function optionalObject(value: unknown, field: string): Record<string, unknown> | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(field, `expected an object; got ${describeValue(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function optionalBoolean(value: unknown, field: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(field, `expected true or false; got ${describeValue(value)}`);
-  return value;
-}
-
-function positiveInteger(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    fail(field, `expected a whole number of at least 1; got ${describeValue(value)}`);
-  }
-  return value;
 }
 
 function checkString(value: unknown, field: string): string {
@@ -206,6 +185,8 @@ function optionalProvider(value: unknown, field: string, method: string): unknow
   }
   return value;
 }
+
+const { optionalObject, optionalBoolean, wholeNumber } = optionChecks(fail);
 
 function fail(field: string, message: string): never {
   throw new SlokitDefinitionError('SLOKIT_E_OPTION', `createSlokit: ${field}: ${message}`);

@@ -1,4 +1,5 @@
 import { SlokitDefinitionError, describeValue } from '../errors.js';
+import { optionChecks } from '../option-checks.js';
 
 /** OTel diagnostic log levels, as in `OTEL_LOG_LEVEL` (lower case). */
 export type DiagLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
@@ -203,7 +204,7 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
   const tracesUrl = signalUrl('tracesEndpoint', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'v1/traces');
   const metricsUrl = signalUrl('metricsEndpoint', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'v1/metrics');
 
-  const exportTimeoutMillis = positiveInteger(
+  const exportTimeoutMillis = wholeNumber(
     o.exportTimeoutMillis,
     'exportTimeoutMillis',
     TELEMETRY_DEFAULTS.exportTimeoutMillis,
@@ -212,13 +213,13 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
     o.metricsExportIntervalMillis === undefined
       ? (envInteger(env, 'OTEL_METRIC_EXPORT_INTERVAL', envWarnings) ??
         TELEMETRY_DEFAULTS.metricsExportIntervalMillis)
-      : positiveInteger(o.metricsExportIntervalMillis, 'metricsExportIntervalMillis', 0);
-  const maxQueueSize = positiveInteger(
+      : wholeNumber(o.metricsExportIntervalMillis, 'metricsExportIntervalMillis', 0);
+  const maxQueueSize = wholeNumber(
     batch?.maxQueueSize,
     'batch.maxQueueSize',
     TELEMETRY_DEFAULTS.maxQueueSize,
   );
-  const maxExportBatchSize = positiveInteger(
+  const maxExportBatchSize = wholeNumber(
     batch?.maxExportBatchSize,
     'batch.maxExportBatchSize',
     Math.min(TELEMETRY_DEFAULTS.maxExportBatchSize, maxQueueSize),
@@ -261,37 +262,37 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
     disabled,
     metricsExportIntervalMillis,
     exportTimeoutMillis,
-    attributeCountLimit: positiveInteger(
+    attributeCountLimit: wholeNumber(
       spanLimits?.attributeCountLimit,
       'spanLimits.attributeCountLimit',
       TELEMETRY_DEFAULTS.attributeCountLimit,
     ),
-    attributeValueLengthLimit: positiveInteger(
+    attributeValueLengthLimit: wholeNumber(
       spanLimits?.attributeValueLengthLimit,
       'spanLimits.attributeValueLengthLimit',
       TELEMETRY_DEFAULTS.attributeValueLengthLimit,
     ),
-    eventCountLimit: positiveInteger(
+    eventCountLimit: wholeNumber(
       spanLimits?.eventCountLimit,
       'spanLimits.eventCountLimit',
       TELEMETRY_DEFAULTS.eventCountLimit,
     ),
-    linkCountLimit: positiveInteger(
+    linkCountLimit: wholeNumber(
       spanLimits?.linkCountLimit,
       'spanLimits.linkCountLimit',
       TELEMETRY_DEFAULTS.linkCountLimit,
     ),
     maxQueueSize,
     maxExportBatchSize,
-    scheduledDelayMillis: positiveInteger(
+    scheduledDelayMillis: wholeNumber(
       batch?.scheduledDelayMillis,
       'batch.scheduledDelayMillis',
       TELEMETRY_DEFAULTS.scheduledDelayMillis,
     ),
-    recentSpans: wholeNumber(o.recentSpans, 'recentSpans', TELEMETRY_DEFAULTS.recentSpans),
+    recentSpans: zeroOrMore(o.recentSpans, 'recentSpans', TELEMETRY_DEFAULTS.recentSpans),
     prometheus: prometheus(o.prometheus),
     handleSignals: o.handleSignals === undefined ? false : boolean(o.handleSignals, 'handleSignals'),
-    shutdownTimeoutMillis: positiveInteger(
+    shutdownTimeoutMillis: wholeNumber(
       o.shutdownTimeoutMillis,
       'shutdownTimeoutMillis',
       TELEMETRY_DEFAULTS.shutdownTimeoutMillis,
@@ -357,13 +358,6 @@ function envInteger(env: Env, name: string, warnings: string[]): number | undefi
   return undefined;
 }
 
-function optionalObject(value: unknown, field: string): Record<string, unknown> | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(field, `expected an object; got ${describeValue(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
 
 function optionalString(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
@@ -373,26 +367,8 @@ function optionalString(value: unknown, field: string): string | undefined {
   return value;
 }
 
-function boolean(value: unknown, field: string): boolean {
-  if (typeof value !== 'boolean') fail(field, `expected true or false; got ${describeValue(value)}`);
-  return value;
-}
 
-function positiveInteger(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    fail(field, `expected a whole number of at least 1; got ${describeValue(value)}`);
-  }
-  return value;
-}
 
-function wholeNumber(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    fail(field, `expected a whole number of at least 0; got ${describeValue(value)}`);
-  }
-  return value;
-}
 
 function attributes(value: unknown): Readonly<Record<string, string | number | boolean>> {
   const o = optionalObject(value, 'resourceAttributes') ?? {};
@@ -432,6 +408,13 @@ function logOption(value: unknown): ((line: string) => void) | undefined {
   if (typeof value !== 'function')
     fail('log', `expected a function (line) => void, or false; got ${describeValue(value)}`);
   return value as (line: string) => void;
+}
+
+const { optionalObject, boolean, wholeNumber } = optionChecks(fail);
+
+/** A whole number of at least 0, or `fallback` when absent. */
+function zeroOrMore(value: unknown, field: string, fallback: number): number {
+  return wholeNumber(value, field, fallback, 0);
 }
 
 function fail(field: string, message: string): never {

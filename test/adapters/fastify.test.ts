@@ -2,8 +2,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { SpanStatusCode, context, diag } from '@opentelemetry/api';
-import type { DiagLogger } from '@opentelemetry/api';
+import { SpanStatusCode, context } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -11,9 +10,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { addContext, createSlokit, defineSli } from 'slokit';
 import type { Slokit } from 'slokit';
 import { slokitFastify } from 'slokit/fastify';
-import { resetWarnings } from '../../src/runtime/diag.js';
 import { createTestTelemetry } from '../helpers/otel.js';
 import type { TestTelemetry } from '../helpers/otel.js';
+import { captureDiag } from '../helpers/diag.js';
 import {
   EXPECTED,
   EXPECTED_COUNTS,
@@ -114,14 +113,6 @@ function newKit(telemetry: TestTelemetry, slis = scenarioSlis, extra: { spans?: 
 }
 
 /** Collects what slokit logs through diag, from a clean slate of once-only warnings. */
-function captureDiag(): string[] {
-  resetWarnings();
-  const lines: string[] = [];
-  const push = (...args: unknown[]) => lines.push(args.map(String).join(' '));
-  const logger: DiagLogger = { error: push, warn: push, info: push, debug: () => {}, verbose: () => {} };
-  diag.setLogger(logger, { suppressOverrideMessage: true });
-  return lines;
-}
 
 function verdictOf(span: ReadableSpan, sli: string): string | undefined {
   const outcome = span.attributes[`slokit.sli.${sli}.outcome`] as string | undefined;

@@ -1,10 +1,10 @@
 import { SpanKind, context, diag, trace } from '@opentelemetry/api';
-import type { DiagLogger } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SlokitError, addContext, createSlokit, defineSli } from 'slokit';
 import type { WorkEvent } from 'slokit';
 import { resetWarnings } from '../../src/runtime/diag.js';
 import { createTestTelemetry } from '../helpers/otel.js';
+import { captureDiag } from '../helpers/diag.js';
 
 const checkout = defineSli({
   name: 'checkout',
@@ -31,15 +31,6 @@ const flaky = defineSli<{ n: number }>({
     return e.n > 0;
   },
 });
-
-/** Collects what slokit logs through diag. */
-function captureDiag(): string[] {
-  const lines: string[] = [];
-  const push = (...args: unknown[]) => lines.push(args.map(String).join(' '));
-  const logger: DiagLogger = { error: push, warn: push, info: push, debug: () => {}, verbose: () => {} };
-  diag.setLogger(logger, { suppressOverrideMessage: true });
-  return lines;
-}
 
 describe('createSlokit', () => {
   it('rejects bad options with coded errors at creation', () => {

@@ -2,24 +2,16 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
-import type { DiagLogger } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSlokit, defineSli } from 'slokit';
 import type { AlertTransition } from 'slokit';
 import { createFakeClock, kitTraffic, playTraffic, trafficPhases } from 'slokit/testing';
 import { resetWarnings } from '../../src/runtime/diag.js';
+import { captureDiag } from '../helpers/diag.js';
 
 const MINUTE = 60_000;
 const checkout = defineSli({ name: 'checkout', objective: '99.9%', window: '30d', good: { status: '2xx' } });
 const search = defineSli({ name: 'search', objective: '99%', good: {} });
-
-function captureDiag(): string[] {
-  const lines: string[] = [];
-  const push = (...args: unknown[]) => lines.push(args.map(String).join(' '));
-  const logger: DiagLogger = { error: push, warn: push, info: push, debug: () => {}, verbose: () => {} };
-  diag.setLogger(logger, { suppressOverrideMessage: true });
-  return lines;
-}
 
 afterEach(() => {
   diag.disable();
