@@ -358,7 +358,6 @@ function envInteger(env: Env, name: string, warnings: string[]): number | undefi
   return undefined;
 }
 
-
 function optionalString(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
@@ -366,9 +365,6 @@ function optionalString(value: unknown, field: string): string | undefined {
   }
   return value;
 }
-
-
-
 
 function attributes(value: unknown): Readonly<Record<string, string | number | boolean>> {
   const o = optionalObject(value, 'resourceAttributes') ?? {};
