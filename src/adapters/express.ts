@@ -99,7 +99,7 @@ export function slokitExpress<Req extends IncomingMessage = IncomingMessage>(
     finishOnClose(exchange, res);
     try {
       r[EXCHANGE] = exchange;
-      captureRoute(req);
+      captureRoute(req, exchange);
     } catch (error) {
       // A request object that cannot take properties (frozen by some other middleware): the
       // request is still recorded, without a route and without errors from slokitErrors().
@@ -183,107 +183,8 @@ function isRouter(value: unknown): value is RouterLike {
   );
 }
 
-// Per-request state of the route accessor, kept on the request under symbols (no closures).
-const ROUTE_VALUE: unique symbol = Symbol('slokit.express.route') as never;
-const RESOLVED_FOR: unique symbol = Symbol('slokit.express.resolvedFor') as never;
-const RESOLVED_BASE: unique symbol = Symbol('slokit.express.resolvedBase') as never;
-
-interface RouteState {
-  [EXCHANGE]?: HttpExchange;
-  [ROUTE_VALUE]?: unknown;
-  [RESOLVED_FOR]?: unknown;
-  [RESOLVED_BASE]?: unknown;
-  baseUrl?: unknown;
-}
-
-/** Records the template when Express assigns `req.route` (the setter of both accessors below). */
-function onRouteAssigned(req: IncomingMessage & RouteState, value: unknown): void {
-  req[ROUTE_VALUE] = value;
-  const exchange = req[EXCHANGE];
-  // Express 5 sets the same route twice (when it matches, and when it dispatches to it).
-  const base = req.baseUrl;
-  if (
-    exchange === undefined ||
-    !isRoute(value) ||
-    (value === req[RESOLVED_FOR] && base === req[RESOLVED_BASE])
-  )
-    return;
-  req[RESOLVED_FOR] = value;
-  req[RESOLVED_BASE] = base;
-  try {
-    exchange.route = templateOf(req, value);
-  } catch (error) {
-    exchange.route = undefined;
-    warnOnce('express.route.failed', `slokitExpress could not work out a route template: ${String(error)}`);
-  }
-}
-
-// The accessor shared by every request of an app, installed once on the app's request prototype
-// (`app.request`, Express's documented place to extend requests). A per-request accessor would
-// cost a property descriptor and two closures per request and take the request object off V8's
-// fast path; this one costs a few symbol slots.
-const SHARED_ACCESSOR: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: RouteState): unknown {
-    return this[ROUTE_VALUE];
-  },
-  set(this: IncomingMessage & RouteState, value: unknown): void {
-    onRouteAssigned(this, value);
-  },
-};
-const hookedPrototypes = new WeakSet<object>();
-const appsWithMountedApps = new WeakMap<object, boolean>();
-
-/**
- * Whether an app mounts other Express apps (`app.use('/admin', adminApp)`): Express then switches
- * the request's prototype to the sub-app's while it runs, which the shared accessor would not see,
- * so such apps get the per-request accessor. Checked once per app.
- */
-function mountsApps(app: unknown): boolean {
-  let answer = appsWithMountedApps.get(app as object);
-  if (answer === undefined) {
-    answer = findMountedApp(routerOf(app), new Set());
-    appsWithMountedApps.set(app as object, answer);
-  }
-  return answer;
-}
-
-function findMountedApp(router: RouterLike | undefined, seen: Set<unknown>): boolean {
-  if (router === undefined || seen.has(router)) return false;
-  seen.add(router);
-  return router.stack.some((layer) => {
-    const handle = layer.handle;
-    if (typeof handle === 'function' && handle.name === 'mounted_app') return true;
-    return isRouter(handle) && findMountedApp(handle, seen);
-  });
-}
-
-/** Watches `req.route` for this request: the shared accessor where it can, else one of its own. */
-function captureRoute(req: IncomingMessage & RouteState): void {
-  const app = (req as { app?: unknown }).app;
-  const proto = Object.getPrototypeOf(req) as object | null;
-  if (
-    proto !== null &&
-    app !== undefined &&
-    proto === (app as { request?: unknown }).request &&
-    !Object.prototype.hasOwnProperty.call(req, 'route') &&
-    !mountsApps(app)
-  ) {
-    if (!hookedPrototypes.has(proto)) {
-      const prior = Object.getOwnPropertyDescriptor(proto, 'route');
-      if (prior === undefined || prior.configurable === true) {
-        Object.defineProperty(proto, 'route', SHARED_ACCESSOR);
-        hookedPrototypes.add(proto);
-      }
-    }
-    if (hookedPrototypes.has(proto)) return;
-  }
-  captureRouteOnInstance(req);
-}
-
-/** The general case: an accessor on the request itself, which survives prototype switches. */
-function captureRouteOnInstance(req: IncomingMessage & RouteState): void {
+/** Installs the `req.route` accessor that records the template whenever Express sets a route. */
+function captureRoute(req: IncomingMessage, exchange: HttpExchange): void {
   const prior = Object.getOwnPropertyDescriptor(req, 'route');
   if (
     prior !== undefined &&
@@ -295,12 +196,30 @@ function captureRouteOnInstance(req: IncomingMessage & RouteState): void {
     );
     return;
   }
-  req[ROUTE_VALUE] = prior?.value;
+  let current: unknown = prior?.value;
+  let resolvedFor: unknown;
+  let resolvedBase: unknown;
   Object.defineProperty(req, 'route', {
     configurable: true,
     enumerable: true,
-    get: () => req[ROUTE_VALUE],
-    set: (value: unknown) => onRouteAssigned(req, value),
+    get: () => current,
+    set: (value: unknown) => {
+      current = value;
+      // Express 5 sets the same route twice (when it matches, and when it dispatches to it).
+      const base = (req as { baseUrl?: unknown }).baseUrl;
+      if (!isRoute(value) || (value === resolvedFor && base === resolvedBase)) return;
+      resolvedFor = value;
+      resolvedBase = base;
+      try {
+        exchange.route = templateOf(req, value);
+      } catch (error) {
+        exchange.route = undefined;
+        warnOnce(
+          'express.route.failed',
+          `slokitExpress could not work out a route template: ${String(error)}`,
+        );
+      }
+    },
   });
 }
 

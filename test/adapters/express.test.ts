@@ -415,48 +415,6 @@ describe.each([
       });
     });
 
-    it("watches req.route through the app's request prototype, or per request when the app mounts apps", async () => {
-      const seen: Record<string, { own: boolean; path: unknown }> = {};
-      const note = (key: string) => (req: Request, res: Response) => {
-        seen[key] = {
-          own: Object.prototype.hasOwnProperty.call(req, 'route'),
-          path: (req.route as { path?: unknown }).path,
-        };
-        res.send('ok');
-      };
-      const plain = await serve((kit) => {
-        const app = x();
-        app.use(slokitExpress(kit));
-        app.get('/items/:id', note('plain'));
-        return app;
-      });
-      const withSubApp = await serve((kit) => {
-        const app = x();
-        app.use(slokitExpress(kit));
-        app.get('/items/:id', note('parent'));
-        const admin = x();
-        admin.get('/stats/:day', note('sub'));
-        app.use('/admin', admin);
-        return app;
-      });
-      expect((await request(`http://127.0.0.1:${plain.port}`).get('/items/7')).status).toBe(200);
-      const agent = request(`http://127.0.0.1:${withSubApp.port}`);
-      expect((await agent.get('/items/8')).status).toBe(200);
-      expect((await agent.get('/admin/stats/mon')).status).toBe(200);
-      expect(seen).toEqual({
-        plain: { own: false, path: '/items/:id' },
-        parent: { own: true, path: '/items/:id' },
-        sub: { own: true, path: '/stats/:day' },
-      });
-      expect(routes(await plain.spans(1))).toEqual({
-        'GET /items/7': { route: '/items/:id', name: 'GET /items/:id' },
-      });
-      expect(routes(await withSubApp.spans(2))).toEqual({
-        'GET /items/8': { route: '/items/:id', name: 'GET /items/:id' },
-        'GET /admin/stats/mon': { route: '/admin/stats/:day', name: 'GET /admin/stats/:day' },
-      });
-    });
-
     it('gives an unrouted 404 no route: its span is named by the method alone', async () => {
       const { port, spans, telemetry } = await serve((kit) => {
         const app = x();
