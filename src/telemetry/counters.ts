@@ -15,6 +15,7 @@ import { DROP_KINDS } from '../context/attributes.js';
 import type { DropCounts } from '../context/attributes.js';
 import type { BadReason, Sli, Verdict } from '../sli/types.js';
 import { BAD_REASONS } from '../sli/verdicts.js';
+import { warnOnce } from '../runtime/diag.js';
 
 const REASON_INDEX: Readonly<Record<BadReason, number>> = {
   error: 0,
@@ -137,7 +138,12 @@ export class SliCounters {
       for (const what of DROP_KINDS) result.observe(dropped, this.drops[what], DROP_ATTRIBUTES[what]);
     };
     meter.addBatchObservableCallback(callback, observables);
-    this.unregister = () => meter.removeBatchObservableCallback(callback, observables);
+    const names = this.slis.map((s) => s.name);
+    claimNames(provider, names);
+    this.unregister = () => {
+      meter.removeBatchObservableCallback(callback, observables);
+      releaseNames(provider, names);
+    };
   }
 
   /** Stops reporting to the bound meter provider. */
@@ -150,3 +156,35 @@ export class SliCounters {
 const DROP_ATTRIBUTES = Object.freeze(
   Object.fromEntries(DROP_KINDS.map((what) => [what, Object.freeze({ [ATTR_DROPPED_WHAT]: what })])),
 ) as Readonly<Record<string, Attributes>>;
+
+// Which SLI names each meter provider already receives from a kit, process-wide (shared by the ESM
+// and CJS builds). Two kits reporting one SLI name to one provider write the same series, and the
+// last observation wins, so the counts would silently be one kit's: say so.
+const CLAIMED: WeakMap<MeterProvider, Map<string, number>> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('slokit.counters.claimed')
+] ??= new WeakMap<MeterProvider, Map<string, number>>()) as WeakMap<MeterProvider, Map<string, number>>;
+
+function claimNames(provider: MeterProvider, names: readonly string[]): void {
+  let claimed = CLAIMED.get(provider);
+  if (claimed === undefined) CLAIMED.set(provider, (claimed = new Map<string, number>()));
+  for (const name of names) {
+    const kits = claimed.get(name) ?? 0;
+    if (kits > 0) {
+      warnOnce(
+        `counters.duplicate:${name}`,
+        `Two kits report the SLI "${name}" to the same meter provider; their counts overwrite each other in slokit.sli.events. Create one kit per service (or shut the old one down), or give the SLIs different names.`,
+      );
+    }
+    claimed.set(name, kits + 1);
+  }
+}
+
+function releaseNames(provider: MeterProvider, names: readonly string[]): void {
+  const claimed = CLAIMED.get(provider);
+  if (claimed === undefined) return;
+  for (const name of names) {
+    const kits = (claimed.get(name) ?? 1) - 1;
+    if (kits > 0) claimed.set(name, kits);
+    else claimed.delete(name);
+  }
+}

@@ -158,6 +158,20 @@ describe('kit.record', () => {
     });
   });
 
+  it('warns once when two kits report the same SLI name to one meter provider, and not after a shutdown', async () => {
+    const lines = captureDiag();
+    const first = createSlokit({ slis: [flaky], meterProvider: telemetry.meterProvider });
+    const second = createSlokit({ slis: [flaky, checkout], meterProvider: telemetry.meterProvider });
+    expect(lines.filter((l) => l.includes('Two kits report the SLI "flaky"'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('Two kits report the SLI "checkout"'))).toHaveLength(0);
+    await second.shutdown();
+    await first.shutdown();
+    const afterShutdown = captureDiag();
+    createSlokit({ slis: [flaky], meterProvider: telemetry.meterProvider });
+    createSlokit({ slis: [checkout], meterProvider: telemetry.meterProvider });
+    expect(afterShutdown).toEqual([]);
+  });
+
   it('moves its counters to another meter provider with bindMeterProvider', async () => {
     const kit = createSlokit({ slis: [flaky] });
     kit.record(flaky, { n: 1 });
