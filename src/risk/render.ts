@@ -233,26 +233,7 @@ export function formatRiskTable(analysis: RiskAnalysis, options: RiskTableOption
     styled[styled.length - 1]!,
   ];
 
-  const budget = align(
-    [
-      { header: 'Objective', align: 'left' },
-      { header: 'Budget min/yr', align: 'right' },
-      { header: 'Risks min/yr', align: 'right' },
-      { header: 'Risks share', align: 'right' },
-      { header: 'Unallocated min/yr', align: 'right' },
-      { header: 'Unallocated share', align: 'right' },
-      { header: 'Flagged', align: 'right' },
-    ],
-    analysis.totals.map((t) => [
-      formatObjective(t.objective),
-      budgetText(t.budgetMinutesPerYear),
-      fixed(t.badMinutesPerYear, 1),
-      percent(t.share),
-      fixed(t.unallocatedMinutesPerYear, 1),
-      percent(t.unallocatedShare),
-      String(t.flaggedRisks),
-    ]),
-  );
+  const budget = align(BUDGET_COLUMNS, budgetRows(analysis));
 
   return [
     `Risks ranked by their share of a year's error budget, (1 − objective) × 525,960 minutes.`,
@@ -270,6 +251,29 @@ export function formatRiskTable(analysis: RiskAnalysis, options: RiskTableOption
       : []),
     '',
   ].join('\n');
+}
+
+/** The budget summary below both tables: one row per objective. */
+const BUDGET_COLUMNS: readonly Column[] = [
+  { header: 'Objective', align: 'left' },
+  { header: 'Budget min/yr', align: 'right' },
+  { header: 'Risks min/yr', align: 'right' },
+  { header: 'Risks share', align: 'right' },
+  { header: 'Unallocated min/yr', align: 'right' },
+  { header: 'Unallocated share', align: 'right' },
+  { header: 'Flagged', align: 'right' },
+];
+
+function budgetRows(analysis: RiskAnalysis): string[][] {
+  return analysis.totals.map((t) => [
+    formatObjective(t.objective),
+    budgetText(t.budgetMinutesPerYear),
+    fixed(t.badMinutesPerYear, 1),
+    percent(t.share),
+    fixed(t.unallocatedMinutesPerYear, 1),
+    percent(t.unallocatedShare),
+    String(t.flaggedRisks),
+  ]);
 }
 
 /** Escapes what would break a GitHub table cell. */
@@ -303,26 +307,7 @@ export function formatRiskMarkdown(analysis: RiskAnalysis): string {
     (share, flagged) => (flagged ? `**${percent(share)}**` : percent(share)),
     `**Total (${riskCount(analysis)})**`,
   );
-  const budget = markdownTable(
-    [
-      { header: 'Objective', align: 'left' },
-      { header: 'Budget min/yr', align: 'right' },
-      { header: 'Risks min/yr', align: 'right' },
-      { header: 'Risks share', align: 'right' },
-      { header: 'Unallocated min/yr', align: 'right' },
-      { header: 'Unallocated share', align: 'right' },
-      { header: 'Flagged', align: 'right' },
-    ],
-    analysis.totals.map((t) => [
-      formatObjective(t.objective),
-      budgetText(t.budgetMinutesPerYear),
-      fixed(t.badMinutesPerYear, 1),
-      percent(t.share),
-      fixed(t.unallocatedMinutesPerYear, 1),
-      percent(t.unallocatedShare),
-      String(t.flaggedRisks),
-    ]),
-  );
+  const budget = markdownTable(BUDGET_COLUMNS, budgetRows(analysis));
   return [
     ...markdownTable(
       columns(analysis, withSavings),
