@@ -25,6 +25,7 @@ import {
   playScript,
   scenarioSlis,
   waitForSpans,
+  zeroSeries,
 } from '../helpers/scenario.js';
 
 type Express = typeof express;
@@ -99,20 +100,6 @@ function scenarioApp(x: Express, version: 4 | 5, kit: ReturnType<typeof createSl
   app.use('/api', api);
   if (errors) app.use(slokitErrors());
   return app;
-}
-
-// Series reported at zero from start-up (both outcomes of every SLI; bad per possible reason).
-function zeroSeries(): Record<string, number> {
-  return {
-    'availability/good': 0,
-    'availability/bad/error': 0,
-    'availability/bad/status': 0,
-    'fast/good': 0,
-    'fast/bad/error': 0,
-    'fast/bad/status': 0,
-    'fast/bad/aborted': 0,
-    'fast/bad/latency': 0,
-  };
 }
 
 interface Served {

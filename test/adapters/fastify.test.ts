@@ -3,7 +3,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { SpanStatusCode, context } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -23,7 +22,9 @@ import {
   checkSpans,
   playScript,
   scenarioSlis,
+  verdictOf,
   waitForSpans,
+  zeroSeries,
 } from '../helpers/scenario.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -113,26 +114,6 @@ function newKit(telemetry: TestTelemetry, slis = scenarioSlis, extra: { spans?: 
 }
 
 /** Collects what slokit logs through diag, from a clean slate of once-only warnings. */
-
-function verdictOf(span: ReadableSpan, sli: string): string | undefined {
-  const outcome = span.attributes[`slokit.sli.${sli}.outcome`] as string | undefined;
-  const reason = span.attributes[`slokit.sli.${sli}.reason`] as string | undefined;
-  return outcome === undefined ? undefined : reason === undefined ? outcome : `${outcome}/${reason}`;
-}
-
-// Series reported at zero from start-up (both outcomes of every SLI; bad per possible reason).
-function zeroSeries(): Record<string, number> {
-  return {
-    'availability/good': 0,
-    'availability/bad/error': 0,
-    'availability/bad/status': 0,
-    'fast/good': 0,
-    'fast/bad/error': 0,
-    'fast/bad/status': 0,
-    'fast/bad/aborted': 0,
-    'fast/bad/latency': 0,
-  };
-}
 
 /** One GET over a real socket; resolves with the status, or with `error` when the server cut it. */
 function get(port: number, path: string): Promise<{ status?: number; body: string; error?: string }> {

@@ -8,13 +8,14 @@ import {
   EXPECTED,
   EXPECTED_COUNTS,
   SLOW_MS,
-  availability,
   STREAM_CHUNKS,
   STREAM_GAP_MS,
+  availability,
   checkSpans,
   playScript,
   scenarioSlis,
   waitForSpans,
+  zeroSeries,
 } from '../helpers/scenario.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -120,20 +121,6 @@ describe('wrapHandler (node:http) over real sockets', () => {
     });
   });
 });
-
-// Series reported at zero from start-up (both outcomes of every SLI; bad per possible reason).
-function zeroSeries(): Record<string, number> {
-  return {
-    'availability/good': 0,
-    'availability/bad/error': 0,
-    'availability/bad/status': 0,
-    'fast/good': 0,
-    'fast/bad/error': 0,
-    'fast/bad/status': 0,
-    'fast/bad/aborted': 0,
-    'fast/bad/latency': 0,
-  };
-}
 
 describe("wrapHandler feeds only the kit's HTTP SLIs", () => {
   it("never hands a request to an SLI with events: 'custom' (nor to a freshness SLI)", async () => {

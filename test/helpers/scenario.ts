@@ -158,6 +158,20 @@ export const EXPECTED: readonly Expected[] = [
   },
 ];
 
+/** The series of the scenario SLIs reported at zero from start-up (both outcomes; bad per possible reason). */
+export function zeroSeries(): Record<string, number> {
+  return {
+    'availability/good': 0,
+    'availability/bad/error': 0,
+    'availability/bad/status': 0,
+    'fast/good': 0,
+    'fast/bad/error': 0,
+    'fast/bad/status': 0,
+    'fast/bad/aborted': 0,
+    'fast/bad/latency': 0,
+  };
+}
+
 /** The counter values the script must produce. */
 export const EXPECTED_COUNTS: Readonly<Record<string, number>> = {
   'availability/good': 5,
@@ -225,7 +239,8 @@ export async function waitForSpans(
   return spans();
 }
 
-function verdictOf(span: ReadableSpan, sli: string): string | undefined {
+/** An SLI's verdict on a span as `outcome[/reason]`, or undefined when it was not eligible. */
+export function verdictOf(span: ReadableSpan, sli: string): string | undefined {
   const outcome = span.attributes[`slokit.sli.${sli}.outcome`] as string | undefined;
   const reason = span.attributes[`slokit.sli.${sli}.reason`] as string | undefined;
   return outcome === undefined ? undefined : reason === undefined ? outcome : `${outcome}/${reason}`;
