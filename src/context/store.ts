@@ -5,6 +5,11 @@ import type { Context } from '@opentelemetry/api';
 /** What `addContext` writes to: the attribute sink of the event in progress. */
 export interface ContextTarget {
   addAttributes(attributes: Readonly<Record<string, unknown>>): void;
+  /**
+   * Takes the event out of every SLI: it is not judged, not counted and its span carries no
+   * verdict. For the requests slokit's own handlers answer (metrics, the status page).
+   */
+  exclude(): void;
 }
 
 /**
@@ -35,4 +40,17 @@ export function runWithEvent<T>(target: ContextTarget, otelContext: Context | un
 /** The event in progress, wherever it rides; `undefined` outside one. */
 export function currentEvent(): ContextTarget | undefined {
   return (context.active().getValue(EVENT_KEY) as ContextTarget | undefined) ?? eventStore.getStore();
+}
+
+/**
+ * Marks the request in progress (if any) as one that no SLI judges: slokit's own handlers
+ * (`metricsHandler`, the status page) call it, so a Prometheus scrape or a look at the status page
+ * never counts as a good event of the service. Never throws.
+ */
+export function excludeCurrentEvent(): void {
+  try {
+    currentEvent()?.exclude();
+  } catch {
+    // Nothing on the request path may throw because of slokit.
+  }
 }

@@ -9,7 +9,7 @@ import {
 } from '../conventions.js';
 import { redactQuery } from '../context/attributes.js';
 import { runWithEvent } from '../context/store.js';
-import type { HttpEvent } from '../sli/types.js';
+import type { HttpEvent, Verdict } from '../sli/types.js';
 import { finishRequestSpan, startServerSpan } from '../telemetry/span.js';
 import type { SpanScope } from '../telemetry/span.js';
 import { warnOnce } from './diag.js';
@@ -106,7 +106,12 @@ export class HttpExchange extends EventWithSpan {
         error: this.error,
         attributes: this.wide.values,
       };
-      const verdicts = this.allVerdicts(this.runtime.judgeAll(event, this.scope));
+      // A request answered by slokit's own handlers (metrics, status page) is judged by no SLI.
+      const verdicts = this.allVerdicts(
+        this.excluded
+          ? new Array<Verdict | undefined>(this.runtime.slis.length)
+          : this.runtime.judgeAll(event, this.scope),
+      );
       if (this.span !== undefined) {
         finishRequestSpan(this.span, event, this.wide.values, this.runtime.keys, verdicts);
       }

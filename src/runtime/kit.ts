@@ -340,6 +340,13 @@ export abstract class EventWithSpan implements ContextTarget {
     this.wide.add(attributes);
   }
 
+  /** Whether {@link exclude} was called: the event is then judged against no SLI. */
+  protected excluded = false;
+
+  exclude(): void {
+    this.excluded = true;
+  }
+
   /** A verdict of a `kit.record()` made while this event ran; written onto this event's span. */
   addVerdict(index: number, verdict: Verdict): void {
     (this.extraVerdicts ??= new Array<Verdict | undefined>(this.runtime.slis.length))[index] = verdict;
@@ -393,7 +400,7 @@ class TrackedWork extends EventWithSpan {
       };
       const rt = this.runtime;
       const verdicts = this.allVerdicts(
-        this.index === undefined
+        this.index === undefined || this.excluded
           ? new Array<Verdict | undefined>(rt.slis.length)
           : rt.judgeAll(event, [this.index]),
       );

@@ -19,6 +19,7 @@ import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { RESOURCE_SERVICE_INSTANCE_ID, RESOURCE_SERVICE_NAME } from '../conventions.js';
+import { excludeCurrentEvent } from '../context/store.js';
 import { SlokitDefinitionError } from '../errors.js';
 import { warnOnce } from '../runtime/diag.js';
 import { METER_PROVIDER_SLOT, liveKits, runtimeOf } from '../runtime/kit.js';
@@ -315,7 +316,10 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
 
   const telemetry: Telemetry = {
     metricsHandler: (req, res) => {
-      if (stopping !== undefined) return unavailable(res, 503, 'slokit: telemetry has shut down\n');
+      if (stopping !== undefined) {
+        excludeCurrentEvent();
+        return unavailable(res, 503, 'slokit: telemetry has shut down\n');
+      }
       metricsHandler(req, res);
     },
     tracerProvider: ownTracer ?? trace.getTracerProvider(),
@@ -342,8 +346,10 @@ function disabledTelemetry(log: (line: string) => void): Telemetry {
   );
   let stopped: Promise<void> | undefined;
   const telemetry: Telemetry = {
-    metricsHandler: (_req, res) =>
-      unavailable(res, 503, 'slokit: telemetry is disabled (OTEL_SDK_DISABLED)\n'),
+    metricsHandler: (_req, res) => {
+      excludeCurrentEvent();
+      unavailable(res, 503, 'slokit: telemetry is disabled (OTEL_SDK_DISABLED)\n');
+    },
     tracerProvider: trace.getTracerProvider(),
     meterProvider: metrics.getMeterProvider(),
     sdk: { traces: 'disabled', metrics: 'disabled' },
@@ -378,6 +384,8 @@ function makeMetricsHandler(
   appMetrics: boolean,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return function slokitMetricsHandler(req, res) {
+    // A scrape is not a request of the service: no SLI of a kit around it judges it.
+    excludeCurrentEvent();
     try {
       const prometheus = reader();
       if (prometheus === undefined) {
