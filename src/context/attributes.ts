@@ -114,7 +114,13 @@ export class WideAttributes {
       this.drops.attribute_limit++;
       return;
     }
-    const clean = this.policy.isSecret(key) ? this.policy.censor : this.limit(value);
+    // A redacted array stays an array (`["[REDACTED]"]`), so an attribute keeps one type whether or
+    // not its key is secret (a captured header is always a string array).
+    const clean = this.policy.isSecret(key)
+      ? Array.isArray(value)
+        ? [this.policy.censor]
+        : this.policy.censor
+      : this.limit(value);
     if (clean === undefined) {
       this.drops.invalid_value++;
       return;

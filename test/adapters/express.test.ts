@@ -672,7 +672,7 @@ describe.each([
         id: span!.attributes['http.request.header.x-request-id'],
         auth: span!.attributes['http.request.header.authorization'],
         other: span!.attributes['http.request.header.x-other'],
-      }).toEqual({ query: 'token=[REDACTED]&page=2', id: ['r-1'], auth: '[REDACTED]', other: undefined });
+      }).toEqual({ query: 'token=[REDACTED]&page=2', id: ['r-1'], auth: ['[REDACTED]'], other: undefined });
     });
   });
 });

@@ -79,7 +79,7 @@ describe('WideAttributes', () => {
       'app.api_key': '[REDACTED]',
       'app.apiKey': '[REDACTED]',
       'app.session.token': '[REDACTED]',
-      'http.request.header.authorization': '[REDACTED]',
+      'http.request.header.authorization': ['[REDACTED]'],
       Cookie: '[REDACTED]',
       'app.client_secret': '[REDACTED]',
       'app.tokenizer_version': '[REDACTED]',
