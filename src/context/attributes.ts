@@ -1,4 +1,5 @@
 import { REDACTED, TRUNCATED_MARKER } from '../conventions.js';
+import { warnOnce } from '../runtime/diag.js';
 import type { AttributeValue } from '../sli/types.js';
 
 /** What slokit drops or cuts to stay within its limits; the values of `slokit.dropped.what`. */
@@ -79,6 +80,8 @@ export function compileAttributePolicy(options: AttributePolicyOptions): Attribu
   };
 }
 
+const EMPTY: readonly string[] = Object.freeze([]);
+
 /**
  * The attribute bag of one event, filled by `addContext` and by the adapters. Applies the policy on
  * the way in, so what it holds is always within the limits and free of secrets.
@@ -87,14 +90,30 @@ export class WideAttributes {
   /** The collected attributes, ready for `span.setAttributes`. */
   readonly values: Record<string, AttributeValue> = {};
   private count = 0;
+  private closed = false;
 
   constructor(
     private readonly policy: AttributePolicy,
     private readonly drops: DropCounts,
   ) {}
 
+  /** Ends the event's wide attributes once it has been judged: later additions are ignored (logged once). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /**
+   * Closes the attributes and makes {@link values} read-only: done before the event is handed to
+   * the user's classifiers, so that what they see is what the span gets.
+   */
+  freeze(): void {
+    this.closed = true;
+    Object.freeze(this.values);
+  }
+
   /** Adds user attributes: reserved keys refused, invalid values dropped, secrets redacted. */
   add(attributes: Readonly<Record<string, unknown>>): void {
+    if (this.closed) return this.late();
     for (const key in attributes) {
       if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
       const value = attributes[key];
@@ -109,6 +128,7 @@ export class WideAttributes {
 
   /** Sets one attribute (slokit's own or the user's), applying the limits and redaction. */
   set(key: string, value: unknown): void {
+    if (this.closed) return this.late();
     const fresh = !(key in this.values);
     if (fresh && this.count >= this.policy.maxAttributes) {
       this.drops.attribute_limit++;
@@ -118,7 +138,7 @@ export class WideAttributes {
     // not its key is secret (a captured header is always a string array).
     const clean = this.policy.isSecret(key)
       ? Array.isArray(value)
-        ? [this.policy.censor]
+        ? Object.freeze([this.policy.censor])
         : this.policy.censor
       : this.limit(value);
     if (clean === undefined) {
@@ -127,6 +147,13 @@ export class WideAttributes {
     }
     this.values[key] = clean;
     if (fresh) this.count++;
+  }
+
+  private late(): void {
+    warnOnce(
+      'addContext.late',
+      'addContext() was called after its event had been judged (its response was complete); the attributes were not recorded',
+    );
   }
 
   private limit(value: unknown): AttributeValue | undefined {
@@ -143,14 +170,15 @@ export class WideAttributes {
     }
   }
 
-  // OTel attribute arrays are homogeneous: all strings, all numbers or all booleans.
+  // OTel attribute arrays are homogeneous: all strings, all numbers or all booleans. Arrays are
+  // copied and frozen, so whoever holds the wide event (the span, a classifier) sees it unchanged.
   private limitArray(values: readonly unknown[]): AttributeValue | undefined {
-    if (values.length === 0) return [] as string[];
+    if (values.length === 0) return EMPTY;
     const type = typeof values[0];
     if (type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
     for (const item of values) if (typeof item !== type) return undefined;
-    if (type !== 'string') return values.slice() as number[] | boolean[];
-    return (values as readonly string[]).map((item) => this.truncate(item));
+    if (type !== 'string') return Object.freeze(values.slice() as number[] | boolean[]);
+    return Object.freeze((values as readonly string[]).map((item) => this.truncate(item)));
   }
 
   private truncate(value: string): string {

@@ -110,7 +110,7 @@ export class HttpExchange extends EventWithSpan {
       const verdicts = this.allVerdicts(
         this.excluded
           ? new Array<Verdict | undefined>(this.runtime.slis.length)
-          : this.runtime.judgeAll(event, this.scope),
+          : this.runtime.judgeOwned(event, this.wide, this.scope),
       );
       if (this.span !== undefined) {
         finishRequestSpan(this.span, event, this.wide.values, this.runtime.keys, verdicts);

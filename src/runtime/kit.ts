@@ -6,7 +6,7 @@ import type { AttributePolicy, DropCounts } from '../context/attributes.js';
 import { currentEvent, runWithEvent } from '../context/store.js';
 import type { ContextTarget } from '../context/store.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
-import { judgeOf } from '../sli/define.js';
+import { callsUserCode, judgeOf } from '../sli/define.js';
 import type { Judge } from '../sli/define.js';
 import type { Sli, Verdict, WorkEvent } from '../sli/types.js';
 import { INELIGIBLE } from '../sli/verdicts.js';
@@ -158,6 +158,9 @@ export class KitRuntime {
   readonly clock: Clock;
   private readonly judges: readonly Judge[];
   private readonly requestScope: readonly number[];
+  /** Per SLI: whether judging it runs the user's code (a classifier or a `match` predicate). */
+  private readonly userCode: readonly boolean[];
+  private readonly requestScopeUserCode: boolean;
   private readonly indexByName: ReadonlyMap<string, number>;
   private readonly tracerProvider: ResolvedOptions['tracerProvider'];
   private tracerCache: Tracer | undefined;
@@ -173,6 +176,8 @@ export class KitRuntime {
     this.slis = options.slis;
     this.judges = options.slis.map((sli) => judgeOf(sli, 'createSlokit'));
     this.requestScope = options.slis.flatMap((sli, i) => (sli.events === 'http' ? [i] : []));
+    this.userCode = options.slis.map(callsUserCode);
+    this.requestScopeUserCode = this.requestScope.some((i) => this.userCode[i]);
     this.indexByName = new Map(options.slis.map((sli, i) => [sli.name, i]));
     this.clock = options.clock;
     this.keys = verdictKeys(options.slis);
@@ -241,6 +246,29 @@ export class KitRuntime {
     for (const i of scope ?? this.requestScope) verdicts[i] = this.judgeOne(i, event, now);
     this.slo.afterEvents(now);
     return verdicts;
+  }
+
+  /**
+   * Judges an event slokit built (a request, a tracked unit of work) like {@link judgeAll}. When an
+   * SLI in scope runs the user's code, the event and its wide attributes are frozen first, so a
+   * classifier that writes to them fails (in strict mode; in sloppy mode the write does nothing)
+   * and cannot change another SLI's verdict, the span, or what redaction removed. SLIs judged by
+   * slokit's own code alone (thresholds without a `match` predicate) cost nothing extra. Either way
+   * the wide attributes are closed: an `addContext()` after this is ignored.
+   */
+  judgeOwned(event: object, wide: WideAttributes, scope: SliScope): (Verdict | undefined)[] {
+    if (scope === null ? this.requestScopeUserCode : this.anyUserCode(scope)) {
+      wide.freeze();
+      Object.freeze(event);
+    } else {
+      wide.close();
+    }
+    return this.judgeAll(event, scope);
+  }
+
+  private anyUserCode(scope: readonly number[]): boolean {
+    for (let i = 0; i < scope.length; i++) if (this.userCode[scope[i]!] === true) return true;
+    return false;
   }
 
   private judgeOne(index: number, event: unknown, now: number): Verdict {
@@ -402,7 +430,7 @@ class TrackedWork extends EventWithSpan {
       const verdicts = this.allVerdicts(
         this.index === undefined || this.excluded
           ? new Array<Verdict | undefined>(rt.slis.length)
-          : rt.judgeAll(event, [this.index]),
+          : rt.judgeOwned(event, this.wide, [this.index]),
       );
       if (scope !== undefined) {
         const span = scope.span;

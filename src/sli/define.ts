@@ -13,6 +13,12 @@ import { BAD, GOOD, INELIGIBLE } from './verdicts.js';
  */
 export type Judge = (event: unknown, now: number | undefined) => Verdict;
 export const JUDGE: unique symbol = Symbol.for('slokit.sli.judge') as never;
+/**
+ * Whether an SLI's judge runs code of the user's (a classifier or a `match` predicate), which may
+ * write to the event it is handed. The kit freezes the events it built before handing them to such
+ * an SLI, and skips that for SLIs judged by slokit's own code alone.
+ */
+export const CALLS_USER_CODE: unique symbol = Symbol.for('slokit.sli.callsUserCode') as never;
 
 /** An SLI name: it becomes a metric label value and part of span attribute and rule names. */
 export const SLI_NAME_RE = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -140,6 +146,10 @@ export function defineSli<E = HttpEvent>(spec: SliSpec<E>): Sli<E> {
     freshness,
   };
   Object.defineProperty(sli, JUDGE, { value: judge, enumerable: false });
+  Object.defineProperty(sli, CALLS_USER_CODE, {
+    value: kind === 'classifier' || typeof raw.match === 'function',
+    enumerable: false,
+  });
   return Object.freeze(sli);
 }
 
@@ -150,6 +160,11 @@ export function isSli(value: unknown): value is Sli<unknown> {
     value !== null &&
     typeof (value as { [JUDGE]?: unknown })[JUDGE] === 'function'
   );
+}
+
+/** Whether the SLI's judge may run the user's code (true when unknown, to be safe). */
+export function callsUserCode(sli: Sli<unknown>): boolean {
+  return (sli as unknown as { [CALLS_USER_CODE]?: boolean })[CALLS_USER_CODE] !== false;
 }
 
 /** The compiled judge of an SLI; throws `SLOKIT_E_NOT_AN_SLI` for anything else. */
