@@ -182,11 +182,20 @@ export class WideAttributes {
   }
 
   private truncate(value: string): string {
-    const max = this.policy.maxValueLength;
-    if (value.length <= max) return value;
-    this.drops.truncated_value++;
-    return value.slice(0, Math.max(0, max - TRUNCATED_MARKER.length)) + TRUNCATED_MARKER;
+    return limitString(value, this.policy, this.drops);
   }
+}
+
+/**
+ * Cuts a string to the policy's `maxValueLength`, ending it in `…[truncated]`, and counts the cut in
+ * `drops.truncated_value`. For every string slokit puts on a span, its own (`url.path`,
+ * `url.query`) as well as the wide event's.
+ */
+export function limitString(value: string, policy: AttributePolicy, drops: DropCounts): string {
+  const max = policy.maxValueLength;
+  if (value.length <= max) return value;
+  drops.truncated_value++;
+  return value.slice(0, Math.max(0, max - TRUNCATED_MARKER.length)) + TRUNCATED_MARKER;
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   ATTR_URL_SCHEME,
   requestHeaderAttribute,
 } from '../conventions.js';
-import { redactQuery } from '../context/attributes.js';
+import { limitString, redactQuery } from '../context/attributes.js';
 import { runWithEvent } from '../context/store.js';
 import type { HttpEvent, Verdict } from '../sli/types.js';
 import { finishRequestSpan, startServerSpan } from '../telemetry/span.js';
@@ -59,15 +59,18 @@ export class HttpExchange extends EventWithSpan {
     if (!options.spans) return;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
+    // The raw path and query are limited like any wide-event value: the app's own SDK may have no
+    // length limit, and a client chooses how long they are.
     const attributes: Attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: this.method,
-      [ATTR_URL_PATH]: q === -1 ? url : url.slice(0, q),
+      [ATTR_URL_PATH]: limitString(q === -1 ? url : url.slice(0, q), runtime.policy, runtime.drops),
       [ATTR_URL_SCHEME]:
         (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true ? 'https' : 'http',
     };
     if (q !== -1 && options.query !== 'drop') {
-      const query = url.slice(q + 1);
-      attributes[ATTR_URL_QUERY] = options.query === 'keep' ? query : redactQuery(query, runtime.policy);
+      const given = url.slice(q + 1);
+      const query = options.query === 'keep' ? given : redactQuery(given, runtime.policy);
+      attributes[ATTR_URL_QUERY] = limitString(query, runtime.policy, runtime.drops);
     }
     for (const header of options.captureHeaders) {
       const value = req.headers[header];
