@@ -23,9 +23,13 @@ export default defineConfig([
     platform: 'node',
     treeshake: true,
   },
-  // The command line: ESM only, one file with its shebang.
+  // The command line: ESM only, one file with its shebang. tsx (an optional peer dependency, the
+  // loader of users' TypeScript modules) must stay an import resolved from the user's project:
+  // bundled, its CommonJS build fails inside an ES module ("Dynamic require of "fs" is not
+  // supported"). tsup leaves peer dependencies external; saying so here keeps it that way.
   {
     entry: { cli: 'src/cli/main.ts' },
+    external: ['tsx'],
     format: ['esm'],
     dts: false,
     splitting: false,

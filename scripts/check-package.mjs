@@ -11,19 +11,33 @@
 //                   (plain tar, no install, no network), then that project, outside the repository's
 //                   own configs, runs an ES module, a CommonJS module, tsc (NodeNext) over .ts and
 //                   .cts files, and its own vitest suite with slokit/vitest. Other packages
-//                   (vitest, typescript) resolve from the repository's node_modules by walking up.
+//                   (vitest, typescript, tsx) resolve from the repository's node_modules by walking up.
+//   5. the bin      node_modules/.bin/slokit, linked as npm links it, run from the consumer on the
+//                   example SLIs as a .ts, an .mts and an .mjs module, in every --format: each output
+//                   must be exactly the golden file (test/golden/, the source CLI's output); and
+//                   `slokit risks` on the example catalogue as .ts, .mts and .mjs modules, exactly what
+//                   the source CLI prints for examples/risks.yaml.
+//   6. no tsx       the same package copied into an empty project outside the repository, where tsx
+//                   (an optional peer dependency) cannot be found: a .ts module is refused with the
+//                   one-line hint to install tsx, an .mjs module still works.
 //
 // Exits non-zero at the first failure. The unpacked package and the tarball are removed at the end.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { parse as parseYaml } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const consumer = path.join(root, 'test', 'fixtures', 'consumer');
 const consumerModules = path.join(consumer, 'node_modules');
 const packDir = path.join(root, '.tmp', 'check-package');
+// The example SLIs and risk catalogue, written into the consumer as modules for the bin to load.
+const consumerExamples = path.join(consumer, 'examples');
+let isolated; // the project without tsx, in the system's temporary directory
 
 const passed = [];
 
@@ -45,7 +59,153 @@ function run(title, command, args, options = {}) {
 
 function cleanUp() {
   rmSync(consumerModules, { recursive: true, force: true });
+  rmSync(consumerExamples, { recursive: true, force: true });
   rmSync(packDir, { recursive: true, force: true });
+  if (isolated !== undefined) rmSync(isolated, { recursive: true, force: true });
+}
+
+/** Runs a command without failing on its exit code; returns what it did. */
+function capture(command, args, cwd) {
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+  });
+  if (result.error !== undefined) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Checks one run of the bin against what it must print; records it as passed. */
+function expectRun(title, result, expected) {
+  const problems = [];
+  if (result.code !== expected.code) problems.push(`exit code ${result.code}, expected ${expected.code}`);
+  if (result.stderr !== expected.stderr)
+    problems.push(`stderr:\n${result.stderr}\nexpected:\n${expected.stderr}`);
+  if (expected.stdout !== undefined && result.stdout !== expected.stdout) {
+    const lines = result.stdout.split('\n');
+    const wanted = expected.stdout.split('\n');
+    const at = lines.findIndex((line, i) => line !== wanted[i]);
+    problems.push(`stdout differs at line ${at + 1}:\n  got:      ${lines[at]}\n  expected: ${wanted[at]}`);
+  }
+  if (problems.length > 0) throw new Error(`${title}: ${problems.join('; ')}`);
+  console.log(`  ✓ ${title}`);
+}
+
+/** The example SLIs as .ts, .mts and .mjs modules, and the example risk catalogue likewise. */
+function writeExampleModules() {
+  mkdirSync(consumerExamples, { recursive: true });
+  const slis = readFileSync(path.join(root, 'examples', 'slis.ts'), 'utf8');
+  writeFileSync(path.join(consumerExamples, 'slis.ts'), slis);
+  writeFileSync(path.join(consumerExamples, 'slis.mts'), slis);
+  const js = ts.transpileModule(slis, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  writeFileSync(path.join(consumerExamples, 'slis.mjs'), js);
+  const catalogue = JSON.stringify(
+    parseYaml(readFileSync(path.join(root, 'examples', 'risks.yaml'), 'utf8')),
+  );
+  const typed = `import type { RiskAnalysisInput } from 'slokit';\n\nexport default ${catalogue} satisfies RiskAnalysisInput;\n`;
+  writeFileSync(path.join(consumerExamples, 'risks.ts'), typed);
+  writeFileSync(path.join(consumerExamples, 'risks.mts'), typed);
+  writeFileSync(path.join(consumerExamples, 'risks.mjs'), `export default ${catalogue};\n`);
+}
+
+/**
+ * The golden files with the arguments that made them, read from their first line ("# Generated by
+ * slokit: slokit rules examples/slis.ts --format sloth --service shop").
+ */
+function goldenCases() {
+  return ['prometheus', 'sloth', 'pyrra', 'openslo'].map((format) => {
+    const text = readFileSync(path.join(root, 'test', 'golden', `${format}.yaml`), 'utf8');
+    const args = /^# Generated by slokit: slokit (.*)$/m.exec(text)[1].split(' ');
+    return { format, args, text };
+  });
+}
+
+/** Runs the bin on the example SLIs (.ts, .mts, .mjs) in every format and the risk catalogue. */
+function checkBin(binDir, cwd, title) {
+  const bin = path.join(binDir, 'slokit');
+  for (const ext of ['.ts', '.mts', '.mjs']) {
+    for (const { args, text } of goldenCases()) {
+      const withExt = args.map((arg) => (arg === 'examples/slis.ts' ? `examples/slis${ext}` : arg));
+      expectRun(`${title}: slokit ${withExt.join(' ')}`, capture(bin, withExt, cwd), {
+        code: 0,
+        stderr: '',
+        stdout: text.replace('examples/slis.ts', `examples/slis${ext}`),
+      });
+    }
+  }
+  const source = (format) =>
+    capture(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'risks', 'examples/risks.yaml', '--format', format],
+      root,
+    );
+  for (const format of ['table', 'markdown', 'json']) {
+    const expected = source(format);
+    if (expected.code !== 0)
+      throw new Error(`the source CLI failed on examples/risks.yaml: ${expected.stderr}`);
+    for (const ext of format === 'json' ? ['.ts', '.mts', '.mjs'] : ['.ts']) {
+      const args = ['risks', `examples/risks${ext}`, '--format', format];
+      expectRun(`${title}: slokit ${args.join(' ')}`, capture(bin, args, cwd), {
+        code: 0,
+        stderr: '',
+        stdout: expected.stdout,
+      });
+    }
+  }
+  passed.push(title);
+}
+
+/** npm's bin link: node_modules/.bin/slokit → ../slokit/dist/cli.js (the package's "bin"). */
+function linkBin(modules) {
+  const binDir = path.join(modules, '.bin');
+  mkdirSync(binDir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(modules, 'slokit', 'package.json'), 'utf8'));
+  symlinkSync(path.join('..', 'slokit', manifest.bin.slokit), path.join(binDir, 'slokit'));
+  return binDir;
+}
+
+/**
+ * A project of its own in the system's temporary directory, with the package and only what it
+ * needs at run time (yaml, @opentelemetry/api), so that tsx cannot be found by walking up.
+ */
+function checkWithoutTsx(unpacked) {
+  isolated = mkdtempSync(path.join(os.tmpdir(), 'slokit-no-tsx-'));
+  const modules = path.join(isolated, 'node_modules');
+  cpSync(unpacked, path.join(modules, 'slokit'), { recursive: true });
+  mkdirSync(path.join(modules, '@opentelemetry'), { recursive: true });
+  symlinkSync(path.join(root, 'node_modules', 'yaml'), path.join(modules, 'yaml'));
+  symlinkSync(
+    path.join(root, 'node_modules', '@opentelemetry', 'api'),
+    path.join(modules, '@opentelemetry', 'api'),
+  );
+  writeFileSync(path.join(isolated, 'package.json'), '{ "private": true, "type": "module" }\n');
+  cpSync(consumerExamples, path.join(isolated, 'examples'), { recursive: true });
+  const bin = path.join(linkBin(modules), 'slokit');
+  const title = 'no tsx: .ts refused with a hint, .mjs loads';
+  expectRun(
+    `${title}: slokit rules examples/slis.ts`,
+    capture(bin, ['rules', 'examples/slis.ts'], isolated),
+    {
+      code: 2,
+      stderr:
+        'slokit: cannot load examples/slis.ts: TypeScript modules load through tsx, which is not installed. Install it in your project with "npm install --save-dev tsx", or give slokit the compiled .js or .mjs module\n',
+      stdout: '',
+    },
+  );
+  const prometheus = goldenCases()[0];
+  expectRun(
+    `${title}: slokit rules examples/slis.mjs`,
+    capture(bin, ['rules', 'examples/slis.mjs'], isolated),
+    {
+      code: 0,
+      stderr: '',
+      stdout: prometheus.text.replace('examples/slis.ts', 'examples/slis.mjs'),
+    },
+  );
+  passed.push(title);
 }
 
 try {
@@ -72,6 +232,13 @@ try {
   run('consumer: vitest with slokit/vitest', bin('vitest'), ['run', '--config', 'vitest.config.mjs'], {
     cwd: consumer,
   });
+
+  console.log('\n── consumer: the slokit bin on .ts, .mts and .mjs modules');
+  writeExampleModules();
+  checkBin(linkBin(consumerModules), consumer, 'consumer: the slokit bin');
+
+  console.log('\n── a project without tsx');
+  checkWithoutTsx(target);
 
   console.log(`\ncheck:package passed:\n${passed.map((title) => `  ✓ ${title}`).join('\n')}`);
 } catch (error) {

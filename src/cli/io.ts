@@ -26,9 +26,16 @@ export interface CliIo {
   readonly isTty: boolean;
 }
 
+/** What the CLI says when a TypeScript module is given and tsx cannot be loaded. */
+export function tsxMissing(file: string): string {
+  return `cannot load ${file}: TypeScript modules load through tsx, which is not installed. Install it in your project with "npm install --save-dev tsx", or give slokit the compiled .js or .mjs module`;
+}
+
 /**
- * Loads a user's module: `.ts`, `.mts`, `.cts`, `.js`, `.mjs` or `.cjs`, without a build step
- * (TypeScript goes through tsx's loader, scoped to this one import).
+ * Loads a user's module: `.ts`, `.mts`, `.cts`, `.js`, `.mjs` or `.cjs`, without a build step.
+ * TypeScript goes through tsx's loader, scoped to this one import. tsx is an optional peer
+ * dependency, resolved from the user's project and never bundled into the CLI (its esbuild would
+ * otherwise ship inside every service that depends on slokit), so without it only JavaScript loads.
  */
 export async function loadModule(file: string, cwd: string): Promise<Record<string, unknown>> {
   const absolute = path.resolve(cwd, file);
@@ -40,8 +47,30 @@ export async function loadModule(file: string, cwd: string): Promise<Record<stri
   if (ext === '.js' || ext === '.mjs' || ext === '.cjs') {
     return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   }
-  const { tsImport } = await import('tsx/esm/api');
+  let api: { readonly tsImport?: unknown };
+  try {
+    api = await import('tsx/esm/api');
+  } catch (error) {
+    if (isTsxNotFound(error)) throw new CliUsageError(tsxMissing(file));
+    throw error;
+  }
+  if (typeof api.tsImport !== 'function') {
+    throw new CliUsageError(
+      `cannot load ${file}: the installed tsx has no tsImport(); slokit needs tsx 4.9 or later ("npm install --save-dev tsx@4")`,
+    );
+  }
+  const tsImport = api.tsImport as (specifier: string, parentURL: string) => Promise<unknown>;
   return (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as Record<string, unknown>;
+}
+
+/** Whether an import failed because the `tsx` package itself is not installed (not one of its files). */
+function isTsxNotFound(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    typeof message === 'string' &&
+    /(?:package|module) ['"]tsx(?:\/[^'"]*)?['"]/.test(message)
+  );
 }
 
 /** Reads a text file, turning a missing or unreadable file into a one-line usage error. */

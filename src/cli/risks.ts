@@ -22,7 +22,8 @@ Ranks the risks of a catalogue by their share of a year's error budget: bad minu
 (ETTD + ETTR) x impact x incidents per year; budget = (1 - objective) x 525,960 minutes.
 
 <file>  YAML (.yaml, .yml), JSON (.json), or a module (.ts, .mts, .js, .mjs) whose default export
-        (or "risks" export) is the input: { objective | objectives, maxShare?, risks: [...] }
+        (or "risks" export) is the input: { objective | objectives, maxShare?, risks: [...] };
+        TypeScript modules load through tsx (npm install --save-dev tsx)
 
 Options:
   --objective <objective>  measure against this objective instead of the file's, e.g. 99.9%;

@@ -20,7 +20,8 @@ type Format = (typeof FORMATS)[number];
 export const RULES_USAGE = `Usage: slokit rules <module> [options]
 
 Generates alerting rules from the SLIs a module exports (SLIs made by defineSli, or arrays of
-them, as named or default exports). TypeScript modules load without a build step.
+them, as named or default exports). TypeScript modules load without a build step, through tsx
+(npm install --save-dev tsx).
 
 <module>  a .ts, .mts, .js or .mjs file, e.g. src/slis.ts
 
