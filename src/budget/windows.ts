@@ -48,6 +48,19 @@ export interface WindowCounts {
   readonly bad: number;
 }
 
+/**
+ * Per-bucket counts of one ring over a span of time, oldest first: what a chart of the windows
+ * draws. Bucket `k` covers `startMs + k × bucketMs` up to (excluding) the next bucket's start.
+ */
+export interface WindowSeries {
+  /** Width of a bucket: {@link MINUTE_MS} or {@link HOUR_MS}. */
+  readonly bucketMs: number;
+  /** Start of the first bucket (epoch ms, a multiple of `bucketMs`). */
+  readonly startMs: number;
+  readonly good: readonly number[];
+  readonly bad: readonly number[];
+}
+
 /** One ring of a {@link SliWindowsJson}: counts of the buckets `last − n + 1 … last`, oldest first. */
 export interface SliWindowsRingJson {
   /** Width of a bucket in milliseconds: 60000 or 3600000. */
@@ -134,6 +147,21 @@ class Ring {
       bad += this.bad[slot]!;
     }
     return { good, bad };
+  }
+
+  /** The counts of buckets `from … to` (inclusive), one by one, limited to what the ring holds. */
+  slice(from: number, to: number): { first: number; good: number[]; bad: number[] } {
+    const good: number[] = [];
+    const bad: number[] = [];
+    if (this.head === null) return { first: from, good, bad };
+    const first = Math.max(from, this.head - this.size + 1);
+    const last = Math.min(to, this.head);
+    for (let i = first; i <= last; i++) {
+      const slot = this.slot(i);
+      good.push(this.good[slot]!);
+      bad.push(this.bad[slot]!);
+    }
+    return { first, good, bad };
   }
 
   slot(index: number): number {
@@ -293,6 +321,31 @@ export class SliWindows {
     }
     const last = Math.floor(nowMs / HOUR_MS);
     return this.#hours.sum(last - buckets + 1, last);
+  }
+
+  /**
+   * The counts of each bucket of one ring between `fromMs` and `toMs` (both inclusive: from the
+   * bucket containing `fromMs` to the one containing `toMs`), oldest first, limited to the buckets
+   * the ring still holds. The minute ring covers the last 3 days; the hour ring the period (at
+   * least 3 days). Summing a series gives {@link counts} over the same buckets, so a chart drawn
+   * from it ends exactly at the figures of `kit.status()`.
+   *
+   * @param bucketMs - {@link MINUTE_MS} for the minute ring, {@link HOUR_MS} for the hour ring.
+   * @throws SlokitError `SLOKIT_E_BUDGET_WINDOW` for another bucket width or a time that is not finite.
+   * @example
+   * const lastHour = windows.series(MINUTE_MS, now - 3_600_000, now); // up to 61 one-minute buckets
+   * lastHour.bad.reduce((a, b) => a + b, 0); // bad events in them
+   */
+  series(bucketMs: number, fromMs: number, toMs: number): WindowSeries {
+    const ring = bucketMs === MINUTE_MS ? this.#minutes : bucketMs === HOUR_MS ? this.#hours : undefined;
+    if (ring === undefined || !Number.isFinite(fromMs) || !Number.isFinite(toMs)) {
+      throw new SlokitDefinitionError(
+        'SLOKIT_E_BUDGET_WINDOW',
+        `SliWindows.series: expected a bucket width of ${MINUTE_MS} or ${HOUR_MS} ms and finite times; got ${describeValue(bucketMs)} from ${describeValue(fromMs)} to ${describeValue(toMs)}`,
+      );
+    }
+    const { first, good, bad } = ring.slice(Math.floor(fromMs / bucketMs), Math.floor(toMs / bucketMs));
+    return { bucketMs, startMs: first * bucketMs, good, bad };
   }
 
   /**

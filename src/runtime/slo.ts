@@ -225,6 +225,14 @@ export class SloRuntime {
     };
   }
 
+  /**
+   * The windows of SLI `index`, for reading (the status page draws its burn-down chart from them).
+   * Nothing outside this class adds to them.
+   */
+  windowsOf(index: number): SliWindows {
+    return this.windows[index]!;
+  }
+
   private restore(file: string): ReadonlyMap<string, SliWindows> {
     const result = loadState(file, this.slis, { now: () => this.clock.now() });
     if ('warning' in result) {

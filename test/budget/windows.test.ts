@@ -361,3 +361,47 @@ describe('SliWindows.toJSON / fromJSON', () => {
     expect(w.observedMs(T0 + HOUR)).toBe(HOUR);
   });
 });
+
+describe('SliWindows.series', () => {
+  it('gives the counts of each bucket between two times, oldest first, as counts() sums them', () => {
+    const w = new SliWindows(P28);
+    w.add(T0 - 2 * MINUTE, 3, 0); // 11:58
+    w.add(T0 - 2 * MINUTE + 59_000, 0, 1); // 11:58:59
+    w.add(T0, 5, 2); // 12:00
+    w.add(T0 + 30_000, 1, 0); // 12:00:30
+    const series = w.series(MINUTE, T0 - 3 * MINUTE, T0 + 30_000);
+    expect(series).toEqual({
+      bucketMs: MINUTE,
+      startMs: T0 - 3 * MINUTE,
+      good: [0, 3, 0, 6],
+      bad: [0, 1, 0, 2],
+    });
+    expect(w.counts(4 * MINUTE, T0 + 30_000)).toEqual({ good: 9, bad: 3 });
+    expect(w.series(HOUR, T0 - HOUR, T0)).toEqual({
+      bucketMs: HOUR,
+      startMs: T0 - HOUR,
+      good: [3, 6],
+      bad: [1, 2],
+    });
+  });
+
+  it('returns only the buckets a ring still holds, and nothing before the first event', () => {
+    const w = new SliWindows(P28);
+    expect(w.series(MINUTE, T0, T0 + MINUTE)).toEqual({ bucketMs: MINUTE, startMs: T0, good: [], bad: [] });
+    w.add(T0, 1, 0);
+    w.add(T0 + 4 * DAY, 0, 1); // the minute ring (3 days) has moved past T0; the hour ring has not
+    const minutes = w.series(MINUTE, T0, T0 + 4 * DAY);
+    expect(minutes.startMs).toBe(T0 + 4 * DAY - (MINUTE_BUCKETS - 1) * MINUTE);
+    expect(minutes.good.length).toBe(MINUTE_BUCKETS);
+    expect(minutes.good.reduce((a, b) => a + b, 0)).toBe(0);
+    const hours = w.series(HOUR, T0, T0 + 4 * DAY);
+    expect(hours.good.length).toBe(4 * 24 + 1);
+    expect([hours.good[0], hours.bad.at(-1)]).toEqual([1, 1]);
+  });
+
+  it('rejects a bucket width the windows do not keep, with SLOKIT_E_BUDGET_WINDOW', () => {
+    const w = new SliWindows(P28);
+    expect(thrown(() => w.series(5 * MINUTE, T0, T0)).code).toBe('SLOKIT_E_BUDGET_WINDOW');
+    expect(thrown(() => w.series(MINUTE, Number.NaN, T0)).code).toBe('SLOKIT_E_BUDGET_WINDOW');
+  });
+});
