@@ -41,6 +41,20 @@ export type {
   TierEvaluation,
 } from './budget/alerts.js';
 export type { AlertStatus, SliStatus } from './budget/status.js';
+export type {
+  BurnDown,
+  BurnDownPoint,
+  FastifyLikeReply,
+  FastifyLikeRequest,
+  SliState,
+  StatusDocument,
+  StatusEvent,
+  StatusHandler,
+  StatusHandlerOptions,
+  StatusInstance,
+  StatusPageSli,
+  TraceUrl,
+} from './status/types.js';
 export type { SlokitErrorCode } from './errors.js';
 export type {
   AnalyzedMitigation,

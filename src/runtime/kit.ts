@@ -13,6 +13,8 @@ import { INELIGIBLE } from '../sli/verdicts.js';
 import { SliCounters } from '../telemetry/counters.js';
 import { recordFailure, setVerdicts, startWorkSpan, verdictKeys } from '../telemetry/span.js';
 import type { VerdictKeys } from '../telemetry/span.js';
+import { createStatusHandler, kitStatusSource } from '../status/handler.js';
+import type { StatusHandler, StatusHandlerOptions } from '../status/types.js';
 import { VERSION } from '../version.js';
 import { warnOnce } from './diag.js';
 import { resolveOptions } from './options.js';
@@ -78,6 +80,17 @@ export interface Slokit {
    * numbers come from Prometheus through the rules `slokit rules` generates.
    */
   status(): KitStatus;
+  /**
+   * The status page: a request handler that shows, for each SLI, most urgent first, what fires
+   * since when, the budget left (with a burn-down chart), burn rates against the alert thresholds,
+   * what is different about the bad events and recent bad events with trace links. HTML by default,
+   * JSON for `Accept: application/json` or `?format=json`. Mount it as it is in Express, Fastify or
+   * node:http; its own requests are not judged. See docs/status-page.md.
+   *
+   * @example
+   * app.get('/slo', kit.statusHandler({ traceUrl: 'https://jaeger.example/trace/{traceId}' }));
+   */
+  statusHandler(options?: StatusHandlerOptions): StatusHandler;
   /** Stops reporting, saves the state file (if any) and releases the kit's resources. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -99,6 +112,7 @@ export function createSlokit(options: SlokitOptions): Slokit {
     track: (sli, fn, trackOptions) => runtime.track(sli as Sli<unknown> | string, fn, trackOptions),
     bindMeterProvider: (provider) => runtime.counters.bind(provider, VERSION),
     status: () => runtime.slo.status(),
+    statusHandler: (handlerOptions) => createStatusHandler(kitStatusSource(runtime), handlerOptions),
     shutdown: () => runtime.shutdown(),
     [KIT_RUNTIME]: runtime,
   };
