@@ -29,7 +29,7 @@ import {
   isoTime,
 } from './format.js';
 import { html, trustedHtml } from './html-template.js';
-import type { Html } from './html-template.js';
+import type { Html, HtmlValue } from './html-template.js';
 import type { SliState, StatusDocument, StatusEvent, StatusPageSli } from './types.js';
 
 /** How the page is rendered. */
@@ -191,46 +191,42 @@ function stateSentence(s: StatusPageSli): string {
 function overview(doc: StatusDocument): Html {
   return html`<section aria-labelledby="overview-h">
     <h2 id="overview-h" class="sr-only">Overview</h2>
-    <div class="scroll" role="region" aria-labelledby="overview-c" tabindex="0">
-      <table id="overview">
-        <caption id="overview-c">
-          SLIs, most urgent first
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">SLI</th>
-            <th scope="col">State</th>
-            <th scope="col" class="num">Budget left</th>
-            <th scope="col" class="num">Burn rate</th>
-            <th scope="col" class="num">Budget gone in</th>
-            <th scope="col" class="num">Good / objective</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${doc.slis.map(
-            (s) =>
-              html`<tr data-sli="${s.name}">
-                <th scope="row"><a href="#sli-${s.name}">${s.name}</a></th>
-                <td>${badge(s.state)}</td>
-                <td class="num">
-                  ${field('budgetRemaining', s.budgetRemaining, formatPercent(s.budgetRemaining, 1))}
-                </td>
-                <td class="num">
-                  ${field(`burnRate.${s.exhaustionWindow}`, s.burnRates[s.exhaustionWindow] ?? null, formatBurnRate(s.burnRates[s.exhaustionWindow] ?? null))}
-                  <span class="muted">${s.exhaustionWindow}</span>
-                </td>
-                <td class="num">
-                  ${field('timeToExhaustionMs', s.timeToExhaustionMs, formatExhaustion(s.timeToExhaustionMs))}
-                </td>
-                <td class="num">
-                  ${field('compliance', s.compliance, formatCompliance(s.compliance))} /
-                  ${formatObjective(s.objective)}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${scrollTable({
+      labelledBy: 'overview-c',
+      attributes: html`id="overview"`,
+      caption: html`<caption id="overview-c">
+        SLIs, most urgent first
+      </caption>`,
+      columns: [
+        ['SLI'],
+        ['State'],
+        ['Budget left', 'num'],
+        ['Burn rate', 'num'],
+        ['Budget gone in', 'num'],
+        ['Good / objective', 'num'],
+      ],
+      rows: doc.slis.map((s) => {
+        const burn = s.burnRates[s.exhaustionWindow] ?? null;
+        return html`<tr data-sli="${s.name}">
+          <th scope="row"><a href="#sli-${s.name}">${s.name}</a></th>
+          <td>${badge(s.state)}</td>
+          <td class="num">
+            ${field('budgetRemaining', s.budgetRemaining, formatPercent(s.budgetRemaining, 1))}
+          </td>
+          <td class="num">
+            ${field(`burnRate.${s.exhaustionWindow}`, burn, formatBurnRate(burn))}
+            <span class="muted">${s.exhaustionWindow}</span>
+          </td>
+          <td class="num">
+            ${field('timeToExhaustionMs', s.timeToExhaustionMs, formatExhaustion(s.timeToExhaustionMs))}
+          </td>
+          <td class="num">
+            ${field('compliance', s.compliance, formatCompliance(s.compliance))} /
+            ${formatObjective(s.objective)}
+          </td>
+        </tr>`;
+      }),
+    })}
   </section>`;
 }
 
@@ -349,42 +345,33 @@ function thresholdCell(applying: readonly TierEvaluation[], windowMs: number, ra
 
 function burnRateTable(s: StatusPageSli): Html {
   const max = 1 / (1 - s.objective);
-  return html`<div class="scroll" role="region" aria-labelledby="sli-${s.name}-rates" tabindex="0">
-    <table class="rates">
-      <caption id="sli-${s.name}-rates">
-        Burn rate per window (1× spends the budget exactly over ${s.window})
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Window</th>
-          <th scope="col" class="num">Burn rate</th>
-          <th scope="col" class="num">Page threshold</th>
-          <th scope="col" class="num">Ticket threshold</th>
-          <th scope="col"><span class="sr-only">Scale</span></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${Object.entries(s.burnRates).map(([window, rate]) => {
-          const windowMs = WINDOW_MS[window] ?? 0;
-          const page = thresholdsFor(s.alerts.tiers, 'page', windowMs);
-          const ticket = thresholdsFor(s.alerts.tiers, 'ticket', windowMs);
-          const above = rate !== null && [...page, ...ticket].some((t) => rate > t.factor);
-          return html`<tr data-window="${window}" ${above ? html` class="above"` : ''}>
-            <th scope="row">${window}</th>
-            <td class="num rate">${field(`burnRate.${window}`, rate, formatBurnRate(rate))}</td>
-            ${thresholdCell(page, windowMs, rate)} ${thresholdCell(ticket, windowMs, rate)}
-            <td>
-              ${burnBar(
-                rate,
-                [...page, ...ticket].map((t) => t.factor),
-                max,
-              )}
-            </td>
-          </tr>`;
-        })}
-      </tbody>
-    </table>
-  </div>`;
+  return scrollTable({
+    labelledBy: `sli-${s.name}-rates`,
+    attributes: html`class="rates"`,
+    caption: html`<caption id="sli-${s.name}-rates">
+      Burn rate per window (1× spends the budget exactly over ${s.window})
+    </caption>`,
+    columns: [
+      ['Window'],
+      ['Burn rate', 'num'],
+      ['Page threshold', 'num'],
+      ['Ticket threshold', 'num'],
+      [html`<span class="sr-only">Scale</span>`],
+    ],
+    rows: Object.entries(s.burnRates).map(([window, rate]) => {
+      const windowMs = WINDOW_MS[window] ?? 0;
+      const page = thresholdsFor(s.alerts.tiers, 'page', windowMs);
+      const ticket = thresholdsFor(s.alerts.tiers, 'ticket', windowMs);
+      const factors = [...page, ...ticket].map((t) => t.factor);
+      const above = rate !== null && factors.some((f) => rate > f);
+      return html`<tr data-window="${window}" class="${above ? 'above' : ''}">
+        <th scope="row">${window}</th>
+        <td class="num rate">${field(`burnRate.${window}`, rate, formatBurnRate(rate))}</td>
+        ${thresholdCell(page, windowMs, rate)} ${thresholdCell(ticket, windowMs, rate)}
+        <td>${burnBar(rate, factors, max)}</td>
+      </tr>`;
+    }),
+  });
 }
 
 function tierTable(s: StatusPageSli): Html {
@@ -393,46 +380,39 @@ function tierTable(s: StatusPageSli): Html {
       Alert tiers: both windows must burn faster than the threshold, with at least
       ${formatCount(s.alerts.minEvents)} eligible events in the long window
     </summary>
-    <div class="scroll" role="region" aria-labelledby="sli-${s.name}-tiers-c" tabindex="0">
-      <table>
-        <caption id="sli-${s.name}-tiers-c" class="sr-only">
-          Alert tiers of ${s.name}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Severity</th>
-            <th scope="col">Windows</th>
-            <th scope="col" class="num">Budget share</th>
-            <th scope="col" class="num">Threshold</th>
-            <th scope="col" class="num">Long</th>
-            <th scope="col" class="num">Short</th>
-            <th scope="col" class="num">Eligible (long)</th>
-            <th scope="col">Condition</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${s.alerts.tiers.map(
-            (t) =>
-              html`<tr data-tier="${t.windows}">
-                <td>${t.severity}</td>
-                <th scope="row">${t.windows}</th>
-                <td class="num">${formatPercent(t.budgetShare, 0)}</td>
-                <td class="num">${formatFactor(t.factor)}</td>
-                <td class="num${t.longBurnRate > t.factor ? ' above' : ''}">
-                  ${formatBurnRate(t.longBurnRate)}
-                </td>
-                <td class="num${t.shortBurnRate > t.factor ? ' above' : ''}">
-                  ${formatBurnRate(t.shortBurnRate)}
-                </td>
-                <td class="num">${formatCount(t.eligible)}</td>
-                <td>
-                  ${!t.canFire ? 'cannot fire at this objective' : t.firing ? html`<strong class="bad-text">met</strong>` : 'not met'}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${scrollTable({
+      labelledBy: `sli-${s.name}-tiers-c`,
+      caption: html`<caption id="sli-${s.name}-tiers-c" class="sr-only">
+        Alert tiers of ${s.name}
+      </caption>`,
+      columns: [
+        ['Severity'],
+        ['Windows'],
+        ['Budget share', 'num'],
+        ['Threshold', 'num'],
+        ['Long', 'num'],
+        ['Short', 'num'],
+        ['Eligible (long)', 'num'],
+        ['Condition'],
+      ],
+      rows: s.alerts.tiers.map(
+        (t) =>
+          html`<tr data-tier="${t.windows}">
+            <td>${t.severity}</td>
+            <th scope="row">${t.windows}</th>
+            <td class="num">${formatPercent(t.budgetShare, 0)}</td>
+            <td class="num">${formatFactor(t.factor)}</td>
+            <td class="num${t.longBurnRate > t.factor ? ' above' : ''}">${formatBurnRate(t.longBurnRate)}</td>
+            <td class="num${t.shortBurnRate > t.factor ? ' above' : ''}">
+              ${formatBurnRate(t.shortBurnRate)}
+            </td>
+            <td class="num">${formatCount(t.eligible)}</td>
+            <td>
+              ${!t.canFire ? 'cannot fire at this objective' : t.firing ? html`<strong class="bad-text">met</strong>` : 'not met'}
+            </td>
+          </tr>`,
+      ),
+    })}
   </details>`;
 }
 
@@ -467,35 +447,26 @@ function findingsPart(explanation: Explanation | null, name: string, at: number)
       <p data-field="findings">No attribute value sets the bad events apart from the good ones.</p>`;
   }
   return html`${heading}${compared}
-    <div class="scroll" role="region" aria-labelledby="sli-${name}-why" tabindex="0">
-      <table class="findings">
-        <thead>
-          <tr>
-            <th scope="col">Bad events have</th>
-            <th scope="col" class="num">Of bad</th>
-            <th scope="col" class="num">Of good</th>
-            <th scope="col" class="num">Score</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${explanation.findings.map(
-            (f) =>
-              html`<tr data-attribute="${f.attribute}">
-                <td>${findingText(f)}</td>
-                <td class="num">
-                  ${field('badShare', f.badShare, formatPercent(f.badShare, 0))}
-                  <span class="muted">(${formatCount(f.badCount)})</span>
-                </td>
-                <td class="num">
-                  ${field('goodShare', f.goodShare, formatPercent(f.goodShare, 0))}
-                  <span class="muted">(${formatCount(f.goodCount)})</span>
-                </td>
-                <td class="num">${field('score', f.score, f.score.toFixed(2))}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+  ${scrollTable({
+    labelledBy: `sli-${name}-why`,
+    attributes: html`class="findings"`,
+    columns: [['Bad events have'], ['Of bad', 'num'], ['Of good', 'num'], ['Score', 'num']],
+    rows: explanation.findings.map(
+      (f) =>
+        html`<tr data-attribute="${f.attribute}">
+          <td>${findingText(f)}</td>
+          <td class="num">
+            ${field('badShare', f.badShare, formatPercent(f.badShare, 0))}
+            <span class="muted">(${formatCount(f.badCount)})</span>
+          </td>
+          <td class="num">
+            ${field('goodShare', f.goodShare, formatPercent(f.goodShare, 0))}
+            <span class="muted">(${formatCount(f.goodCount)})</span>
+          </td>
+          <td class="num">${field('score', f.score, f.score.toFixed(2))}</td>
+        </tr>`,
+    ),
+  })}`;
 }
 
 function shortId(traceId: string): string {
@@ -508,62 +479,85 @@ function eventsPart(events: readonly StatusEvent[], name: string, at: number): H
     return html`${heading}
       <p class="muted">None kept.</p>`;
   return html`${heading}
-    <div class="scroll" role="region" aria-labelledby="sli-${name}-events" tabindex="0">
-      <table class="events">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Request</th>
-            <th scope="col" class="num">Status</th>
-            <th scope="col" class="num">Duration</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Trace</th>
-            <th scope="col">Context</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${events.map((e) => {
-            const request =
-              e.method === undefined && e.route === undefined
-                ? html`<span class="muted">–</span>`
-                : html`<code class="v">${e.method ?? ''} ${e.route ?? '(no route)'}</code>`;
-            const trace =
-              e.traceId === undefined
-                ? html`<span class="muted">–</span>`
-                : e.traceUrl === null
-                  ? html`<code class="v" title="${e.traceId}">${shortId(e.traceId)}</code>`
-                  : html`<a href="${e.traceUrl}" rel="noreferrer" data-trace="${e.traceId}"
-                      >${shortId(e.traceId)}</a
-                    >`;
-            const keys = Object.keys(e.attributes);
-            return html`<tr>
-              <td>${time(e.at, at)}</td>
-              <td>${request}</td>
-              <td class="num">${e.status === undefined ? '–' : String(e.status)}</td>
-              <td class="num">${formatLatency(e.durationMs)}</td>
-              <td>${e.reason ?? '–'}</td>
-              <td>${trace}</td>
-              <td>
-                ${
-                  keys.length === 0
-                    ? html`<span class="muted">–</span>`
-                    : html`<details>
-                        <summary>${String(keys.length)} attribute${keys.length === 1 ? '' : 's'}</summary>
-                        <dl class="attrs">
-                          ${keys.map((k) => {
-                            const value = e.attributes[k]!;
-                            return html`<dt>${k}</dt>
-                              <dd>
-                                ${Array.isArray(value) ? (value as readonly unknown[]).map(String).join(', ') : String(value)}
-                              </dd>`;
-                          })}
-                        </dl>
-                      </details>`
-                }
-              </td>
-            </tr>`;
-          })}
-        </tbody>
-      </table>
-    </div>`;
+  ${scrollTable({
+    labelledBy: `sli-${name}-events`,
+    attributes: html`class="events"`,
+    columns: [
+      ['Time'],
+      ['Request'],
+      ['Status', 'num'],
+      ['Duration', 'num'],
+      ['Reason'],
+      ['Trace'],
+      ['Context'],
+    ],
+    rows: events.map((e) => eventRow(e, at)),
+  })}`;
+}
+
+function eventRow(e: StatusEvent, at: number): Html {
+  const request =
+    e.method === undefined && e.route === undefined
+      ? html`<span class="muted">–</span>`
+      : html`<code class="v">${e.method ?? ''} ${e.route ?? '(no route)'}</code>`;
+  const trace =
+    e.traceId === undefined
+      ? html`<span class="muted">–</span>`
+      : e.traceUrl === null
+        ? html`<code class="v" title="${e.traceId}">${shortId(e.traceId)}</code>`
+        : html`<a href="${e.traceUrl}" rel="noreferrer" data-trace="${e.traceId}">${shortId(e.traceId)}</a>`;
+  const keys = Object.keys(e.attributes);
+  const context =
+    keys.length === 0
+      ? html`<span class="muted">–</span>`
+      : html`<details>
+          <summary>${String(keys.length)} attribute${keys.length === 1 ? '' : 's'}</summary>
+          <dl class="attrs">
+            ${keys.map((k) => {
+              const value = e.attributes[k]!;
+              return html`<dt>${k}</dt>
+                <dd>
+                  ${Array.isArray(value) ? (value as readonly unknown[]).map(String).join(', ') : String(value)}
+                </dd>`;
+            })}
+          </dl>
+        </details>`;
+  return html`<tr>
+    <td>${time(e.at, at)}</td>
+    <td>${request}</td>
+    <td class="num">${e.status === undefined ? '–' : String(e.status)}</td>
+    <td class="num">${formatLatency(e.durationMs)}</td>
+    <td>${e.reason ?? '–'}</td>
+    <td>${trace}</td>
+    <td>${context}</td>
+  </tr>`;
+}
+
+/** A column heading: its title, and `'num'` for a column of figures (aligned right like them). */
+type Column = readonly [title: string | Html, kind?: 'num'];
+
+/**
+ * A table inside a named region that the keyboard can reach and that scrolls sideways on a narrow
+ * screen, so the page itself never does. Every column heading is a `th scope="col"`.
+ */
+function scrollTable(table: {
+  readonly labelledBy: string;
+  readonly attributes?: Html;
+  readonly caption?: Html;
+  readonly columns: readonly Column[];
+  readonly rows: HtmlValue;
+}): Html {
+  return html`<div class="scroll" role="region" aria-labelledby="${table.labelledBy}" tabindex="0">
+    <table ${table.attributes ?? ''}>
+      ${table.caption ?? ''}
+      <thead>
+        <tr>
+          ${table.columns.map(([title, kind]) => html`<th scope="col" class="${kind ?? ''}">${title}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${table.rows}
+      </tbody>
+    </table>
+  </div>`;
 }
