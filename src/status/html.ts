@@ -154,11 +154,18 @@ function header(doc: StatusDocument): Html {
 function banner(doc: StatusDocument): Html {
   const firing = doc.slis.filter((s) => s.state !== 'ok' && s.state !== 'no-data');
   if (firing.length === 0) {
-    const all = doc.slis.length;
+    const ok = doc.slis.filter((s) => s.state === 'ok');
+    const quiet = doc.slis.length - ok.length;
+    const within =
+      ok.length === 1
+        ? `${ok[0]!.name} is within its error budget.`
+        : `All ${ok.length} SLIs with events are within their error budgets.`;
     const text =
-      doc.state === 'no-data'
+      ok.length === 0
         ? 'No eligible events observed yet.'
-        : `All ${all === 1 ? 'SLIs are' : `${all} SLIs are`} within their error budgets.`;
+        : quiet === 0
+          ? within.replace(' with events', '')
+          : `${within} ${quiet === 1 ? 'One has' : `${quiet} have`} seen no eligible event yet.`;
     return html`<p class="banner state-${doc.state}" id="summary">${text}</p>`;
   }
   const parts = firing.map((s) => html`<a href="#sli-${s.name}">${s.name}</a> (${stateSentence(s)})`);

@@ -1,7 +1,7 @@
 // The status page's parts without a server: escaping, links, negotiation, options, the document
 // (order, redaction, trace links, limits) and the HTML rendered from it, on constructed data.
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { diag } from '@opentelemetry/api';
 import { createSlokit, defineSli } from 'slokit';
 import type { SliStatus, Slokit } from 'slokit';
@@ -89,7 +89,7 @@ describe('negotiateFormat', () => {
 
 describe('options', () => {
   const kit = createSlokit({ slis: [defineSli({ name: 'a', objective: '99%', good: {} })] });
-  afterEach(() => undefined);
+  afterAll(() => kit.shutdown());
 
   it.each([
     [
@@ -522,5 +522,30 @@ describe('the HTML', () => {
     expect(STATUS_PAGE_CSP).toMatch(
       /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; script-src 'sha256-[A-Za-z0-9+/]{43}='; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/,
     );
+  });
+});
+
+describe('the banner', () => {
+  function bannerOf(traffic: Record<string, boolean>): string {
+    const clock = createFakeClock();
+    const kit = createSlokit({ slis: [search, checkout], clock });
+    for (const [name, on] of Object.entries(traffic)) if (on) kitTraffic(kit, name)(1000, 0, clock.now());
+    const page = renderStatusPage(
+      buildStatusDocument(kitStatusSource(runtimeOf(kit, 'test')), documentOptions()),
+      {
+        refreshMs: 0,
+        version: '0.0.0',
+      },
+    );
+    void kit.shutdown();
+    return /<p class="banner[^"]*" id="summary">([^<]*)<\/p>/.exec(page)![1]!.replace(/\s+/g, ' ').trim();
+  }
+
+  it('says in words that all is well, and which SLIs have seen nothing yet', () => {
+    expect(bannerOf({ search: true, checkout: true })).toBe('All 2 SLIs are within their error budgets.');
+    expect(bannerOf({ search: true, checkout: false })).toBe(
+      'search is within its error budget. One has seen no eligible event yet.',
+    );
+    expect(bannerOf({ search: false, checkout: false })).toBe('No eligible events observed yet.');
   });
 });
