@@ -15,7 +15,8 @@ export const ERROR_CODES = {
   SLOKIT_E_STATUS_RULE: 'A status rule in `good.status` cannot be parsed.',
   SLOKIT_E_MATCH: 'The `match` of an SLI is neither a predicate nor a valid method/route filter.',
   SLOKIT_E_GOOD: 'The `good` of an SLI is missing or is neither thresholds nor a classifier.',
-  SLOKIT_E_SLI_FIELD: 'Another field of an SLI declaration (description, runbook, unknown key) is invalid.',
+  SLOKIT_E_SLI_FIELD:
+    'Another field of an SLI declaration (description, runbook, owner, rationale, events, unknown key) is invalid.',
   SLOKIT_E_CLASSIFIER:
     "A user's classifier or match predicate threw (or returned something other than true, false or null) while `classify` judged an event.",
   SLOKIT_E_NOT_AN_SLI: 'A value handed to slokit as an SLI was not made by `defineSli`.',

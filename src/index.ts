@@ -83,6 +83,7 @@ export type {
   HttpEvent,
   HttpMatch,
   LatencyThreshold,
+  NormalizedMatch,
   NormalizedThresholds,
   Objective,
   Outcome,

@@ -3,7 +3,15 @@ import { formatDuration, parseDuration } from './duration.js';
 import { compileMatch } from './match.js';
 import { parseObjective } from './objective.js';
 import { compileStatusRule } from './status.js';
-import type { EventSource, HttpEvent, NormalizedThresholds, Sli, SliSpec, Verdict } from './types.js';
+import type {
+  EventSource,
+  HttpEvent,
+  NormalizedMatch,
+  NormalizedThresholds,
+  Sli,
+  SliSpec,
+  Verdict,
+} from './types.js';
 import { BAD, GOOD, INELIGIBLE } from './verdicts.js';
 
 /**
@@ -29,6 +37,8 @@ const SPEC_KEYS = new Set([
   'window',
   'description',
   'runbook',
+  'owner',
+  'rationale',
   'events',
   'match',
   'good',
@@ -91,6 +101,8 @@ export function defineSli<E = HttpEvent>(spec: SliSpec<E>): Sli<E> {
   }
   const description = optionalText(raw.description, `${where}: description`);
   const runbook = checkRunbook(raw.runbook, where);
+  const owner = checkOwner(raw.owner, where);
+  const rationale = checkRationale(raw.rationale, where);
   const matcher = compileMatch(raw.match, name, where);
 
   let kind: Sli['kind'];
@@ -140,8 +152,11 @@ export function defineSli<E = HttpEvent>(spec: SliSpec<E>): Sli<E> {
     windowMs,
     description,
     runbook,
+    owner,
+    rationale,
     kind,
     events,
+    match: normalizeMatch(raw.match),
     thresholds,
     freshness,
   };
@@ -215,6 +230,70 @@ function checkRunbook(value: unknown, where: string): string | undefined {
     );
   }
   return text;
+}
+
+// Owners become an alert label (Alertmanager routes on it) and a line of the SLO document, so they
+// are one line of text without surrounding spaces; 128 characters hold any team name or address.
+const MAX_OWNER_LENGTH = 128;
+// A rationale is a sentence or a short paragraph for the SLO document, not a design doc.
+const MAX_RATIONALE_LENGTH = 2000;
+
+function checkOwner(value: unknown, where: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'string' ||
+    value === '' ||
+    value.length > MAX_OWNER_LENGTH ||
+    value.trim() !== value ||
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f]/.test(value)
+  ) {
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_SLI_FIELD',
+      `${where}: owner: expected the team or person who defends this SLI, one line of 1 to ${MAX_OWNER_LENGTH} characters without surrounding spaces, e.g. "shop-team"; got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+function checkRationale(value: unknown, where: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_RATIONALE_LENGTH) {
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_SLI_FIELD',
+      `${where}: rationale: expected a sentence or two saying why this objective and threshold (1 to ${MAX_RATIONALE_LENGTH} characters), e.g. "users abandon checkouts after 300 ms, per the 2025 funnel study"; got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The `match` as data, for SLO documents and alert texts: `compileMatch` has already checked it, so
+ * this only reads it. Undefined when every event is eligible.
+ */
+function normalizeMatch(match: unknown): NormalizedMatch | undefined {
+  if (match === undefined) return undefined;
+  if (typeof match === 'function') {
+    return Object.freeze({
+      kind: 'predicate',
+      methods: undefined,
+      routes: undefined,
+      routePatterns: undefined,
+    });
+  }
+  const spec = match as { method?: string | readonly string[]; route?: unknown };
+  const list = <T>(value: T | readonly T[] | undefined): readonly T[] | undefined =>
+    value === undefined ? undefined : Array.isArray(value) ? (value as readonly T[]) : [value as T];
+  const methods = list(spec.method)?.map((m) => m.toUpperCase());
+  const routes = list(spec.route as string | RegExp | undefined);
+  const exact = routes?.filter((r): r is string => typeof r === 'string');
+  const patterns = routes?.filter((r): r is RegExp => r instanceof RegExp).map((r) => String(r));
+  return Object.freeze({
+    kind: 'filter',
+    methods: methods && Object.freeze([...new Set(methods)]),
+    routes: exact && exact.length > 0 ? Object.freeze(exact) : undefined,
+    routePatterns: patterns && patterns.length > 0 ? Object.freeze(patterns) : undefined,
+  });
 }
 
 function compileThresholds(good: Record<string, unknown>, where: string) {

@@ -108,6 +108,17 @@ interface SliSpecCommon {
   readonly description?: string;
   /** A URL with what to do when this SLI's budget burns. */
   readonly runbook?: string;
+  /**
+   * The team or person who defends this SLI: named in the SLO document, put on the generated alerts
+   * as the `owner` label (for Alertmanager routing) and on `onAlert` transitions. One line, e.g.
+   * `'shop-team'`.
+   */
+  readonly owner?: string;
+  /**
+   * Why this objective and threshold, for the SLO document: "users abandon checkouts after 300 ms,
+   * per the 2025 funnel study".
+   */
+  readonly rationale?: string;
 }
 
 /**
@@ -175,6 +186,21 @@ export type SliSpec<E = HttpEvent> =
   | FreshnessSliSpec<E>
   | ([E] extends [{ readonly durationMs: number }] ? ThresholdSliSpec<E> : never);
 
+/**
+ * The normalised `match` of an SLI: which events it judges, as data for SLO documents and alert
+ * texts (the compiled matcher itself is internal).
+ */
+export interface NormalizedMatch {
+  /** `'filter'` for `{ method?, route? }`; `'predicate'` for a function, which cannot be described. */
+  readonly kind: 'filter' | 'predicate';
+  /** Methods, upper case, each once; `undefined` for any method. */
+  readonly methods: readonly string[] | undefined;
+  /** Route templates matched exactly, as given; `undefined` when none are given. */
+  readonly routes: readonly string[] | undefined;
+  /** RegExps tested against the route template, written `/^\/api\//`; `undefined` when none. */
+  readonly routePatterns: readonly string[] | undefined;
+}
+
 /** The normalised thresholds of a threshold SLI. */
 export interface NormalizedThresholds {
   readonly status: { readonly rules: readonly string[]; readonly text: string };
@@ -197,10 +223,16 @@ export interface Sli<E = HttpEvent> {
   readonly windowMs: number;
   readonly description: string | undefined;
   readonly runbook: string | undefined;
+  /** The team or person who defends it. */
+  readonly owner: string | undefined;
+  /** Why this objective and threshold. */
+  readonly rationale: string | undefined;
   /** How goodness is decided. */
   readonly kind: 'thresholds' | 'classifier' | 'freshness';
   /** Which events it judges: `'http'` (the adapters' requests too) or `'custom'` (record/track only). */
   readonly events: EventSource;
+  /** Which events are eligible, as declared; `undefined` when every event is. */
+  readonly match: NormalizedMatch | undefined;
   /** Present for `kind: 'thresholds'`. */
   readonly thresholds: NormalizedThresholds | undefined;
   /** Present for `kind: 'freshness'`. */

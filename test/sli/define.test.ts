@@ -27,13 +27,55 @@ describe('defineSli validation', () => {
       'an unknown key (a typo)',
       { name: 'checkout', objetive: 0.999, good: {} },
       FIELD,
-      'SLI "checkout": unknown field "objetive"; expected only name, objective, window, description, runbook, events, match, good, freshness',
+      'SLI "checkout": unknown field "objetive"; expected only name, objective, window, description, runbook, owner, rationale, events, match, good, freshness',
     ],
     [
       'a description that is not text',
       { ...base, description: 42 },
       FIELD,
       'SLI "checkout": description: expected a string; got number 42',
+    ],
+    [
+      'an owner that is not text',
+      { ...base, owner: ['shop'] },
+      FIELD,
+      'SLI "checkout": owner: expected the team or person who defends this SLI, one line of 1 to 128 characters without surrounding spaces, e.g. "shop-team"; got an array of 1',
+    ],
+    [
+      'an empty owner',
+      { ...base, owner: '' },
+      FIELD,
+      'SLI "checkout": owner: expected the team or person who defends this SLI, one line of 1 to 128 characters without surrounding spaces, e.g. "shop-team"; got string ""',
+    ],
+    [
+      'an owner on two lines',
+      { ...base, owner: 'shop\nteam' },
+      FIELD,
+      'SLI "checkout": owner: expected the team or person who defends this SLI, one line of 1 to 128 characters without surrounding spaces, e.g. "shop-team"; got string "shop\\nteam"',
+    ],
+    [
+      'an owner with a trailing space',
+      { ...base, owner: 'shop-team ' },
+      FIELD,
+      'SLI "checkout": owner: expected the team or person who defends this SLI, one line of 1 to 128 characters without surrounding spaces, e.g. "shop-team"; got string "shop-team "',
+    ],
+    [
+      'an owner of 129 characters',
+      { ...base, owner: 'x'.repeat(129) },
+      FIELD,
+      `SLI "checkout": owner: expected the team or person who defends this SLI, one line of 1 to 128 characters without surrounding spaces, e.g. "shop-team"; got string "${'x'.repeat(57)}..."`,
+    ],
+    [
+      'a blank rationale',
+      { ...base, rationale: '  ' },
+      FIELD,
+      'SLI "checkout": rationale: expected a sentence or two saying why this objective and threshold (1 to 2000 characters), e.g. "users abandon checkouts after 300 ms, per the 2025 funnel study"; got string "  "',
+    ],
+    [
+      'a rationale that is not text',
+      { ...base, rationale: 300 },
+      FIELD,
+      'SLI "checkout": rationale: expected a sentence or two saying why this objective and threshold (1 to 2000 characters), e.g. "users abandon checkouts after 300 ms, per the 2025 funnel study"; got number 300',
     ],
     [
       'a relative runbook',
@@ -278,8 +320,11 @@ describe('defineSli result', () => {
       windowMs: 2_419_200_000,
       description: undefined,
       runbook: undefined,
+      owner: undefined,
+      rationale: undefined,
       kind: 'thresholds',
       events: 'http',
+      match: undefined,
       thresholds: {
         status: { rules: ['100-428', '430-499'], text: 'not 5xx or 429' },
         latency: undefined,
@@ -295,6 +340,8 @@ describe('defineSli result', () => {
       window: '720h',
       description: 'Checkout answers 2xx in under 300 ms',
       runbook: 'https://runbooks.example.com/checkout',
+      owner: 'Shop team <shop@example.com>',
+      rationale: 'Users abandon checkouts after 300 ms.\nSee the 2025 funnel study.',
       match: { method: 'post', route: '/api/checkout' },
       good: { status: [' 2XX', 304], latency: { under: '0.3s' } },
     });
@@ -305,8 +352,11 @@ describe('defineSli result', () => {
       windowMs: 2_592_000_000,
       description: 'Checkout answers 2xx in under 300 ms',
       runbook: 'https://runbooks.example.com/checkout',
+      owner: 'Shop team <shop@example.com>',
+      rationale: 'Users abandon checkouts after 300 ms.\nSee the 2025 funnel study.',
       kind: 'thresholds',
       events: 'http',
+      match: { kind: 'filter', methods: ['POST'], routes: ['/api/checkout'], routePatterns: undefined },
       thresholds: {
         status: { rules: ['2xx', '304'], text: '2xx or 304' },
         latency: { ms: 300, inclusive: false, text: 'under 300 ms' },
@@ -368,6 +418,33 @@ describe('defineSli result', () => {
       freshness: { maxAge: '15m', field: 'syncedAt' },
     });
     expect(sync.freshness).toEqual({ maxAgeMs: 900_000, field: 'syncedAt' });
+  });
+
+  it('keeps the match as data: methods upper case and once, exact routes and RegExps apart', () => {
+    const routes: (string | RegExp)[] = ['/api/cart', /^\/api\/orders\//i];
+    const sli = defineSli({ ...base, match: { method: ['get', 'HEAD', 'Get'], route: routes } });
+    expect(sli.match).toEqual({
+      kind: 'filter',
+      methods: ['GET', 'HEAD'],
+      routes: ['/api/cart'],
+      routePatterns: ['/^\\/api\\/orders\\//i'],
+    });
+    routes.push('/api/later');
+    expect(sli.match!.routes).toEqual(['/api/cart']);
+    expect(Object.isFrozen(sli.match)).toBe(true);
+    expect(Object.isFrozen(sli.match!.methods)).toBe(true);
+    expect(defineSli({ ...base, match: { route: '/health' } }).match).toEqual({
+      kind: 'filter',
+      methods: undefined,
+      routes: ['/health'],
+      routePatterns: undefined,
+    });
+    expect(defineSli({ ...base, match: () => true }).match).toEqual({
+      kind: 'predicate',
+      methods: undefined,
+      routes: undefined,
+      routePatterns: undefined,
+    });
   });
 
   it('is frozen all the way down', () => {
