@@ -11,6 +11,8 @@ export const checkout = defineSli({
   match: { method: 'POST', route: '/api/checkout' },
   good: { status: '2xx', latency: { under: '300ms' } },
   runbook: 'https://runbooks.example.com/shop/checkout',
+  owner: 'shop-team',
+  rationale: 'Shoppers abandon a checkout that takes longer than 300 ms (2025 funnel study).',
 });
 
 /** Every API route answers without a server error, 99.5% of the time. */
@@ -20,6 +22,7 @@ export const apiAvailability = defineSli({
   objective: '99.5%',
   match: { route: /^\/api\// },
   good: { status: '<500' },
+  owner: 'shop-team',
 });
 
 /** The catalog served to customers was updated within the past 24 hours, 99% of reads. */
@@ -28,6 +31,8 @@ export const catalogFreshness = defineSli<{ updatedAt: Date }>({
   description: 'Catalog reads serve data updated within 24 hours',
   objective: '99%',
   freshness: { maxAge: '24h' },
+  owner: 'catalog-team',
+  rationale: 'Prices are updated once a day; a catalog older than a day shows wrong prices.',
 });
 
 export const slis = [checkout, apiAvailability, catalogFreshness];

@@ -88,6 +88,8 @@ export const SEVERITY_TICKET = 'ticket';
 export const LABEL_SEVERITY = 'severity';
 export const LABEL_LONG_WINDOW = 'long_window';
 export const LABEL_SHORT_WINDOW = 'short_window';
+/** Label of the generated alerts naming the SLI's `owner`, for Alertmanager routing. */
+export const LABEL_OWNER = 'owner';
 
 /** The value a span attribute or label gets in place of a redacted secret. */
 export const REDACTED = '[REDACTED]';

@@ -226,8 +226,8 @@ function severityOf(tiers: readonly TierEvaluation[], severity: Severity): Sever
   return { firing: true, windows: first.windows, burnRate: first.longBurnRate, factor: first.factor };
 }
 
-/** An alert starting or resolving, as handed to the kit's `onAlert`. Plain data. */
-export interface AlertTransition {
+/** An alert starting or resolving, as {@link AlertTracker} reports it. Plain data. */
+export interface BurnTransition {
   /** The SLI's name. */
   readonly sli: string;
   readonly severity: Severity;
@@ -245,6 +245,22 @@ export interface AlertTransition {
   readonly at: number;
   /** When the alert started firing (equal to `at` for `firing`). */
   readonly since: number;
+}
+
+/**
+ * An alert starting or resolving, as handed to the kit's `onAlert`: the tracker's figures and the
+ * words people read, the same as the generated Prometheus alert's annotations and labels for the
+ * tier of `windows`. Plain data.
+ */
+export interface AlertTransition extends BurnTransition {
+  /** One line: `'checkout: more than 2% of its 28-day error budget spent in the last hour (burn rate above 13.4×)'`. */
+  readonly summary: string;
+  /** What the burn means, with rounded figures, the SLI in words and its owner. */
+  readonly description: string;
+  /** The SLI's runbook URL (the alerts' `runbook_url`), if it has one. */
+  readonly runbook: string | undefined;
+  /** The SLI's owner (the alerts' `owner` label), if it has one. */
+  readonly owner: string | undefined;
 }
 
 /** The held state of one severity of one SLI. */
@@ -315,9 +331,9 @@ export class AlertTracker {
    * Feeds one evaluation of SLI `sli` and returns the transitions it causes (none, one, or one per
    * severity), in the order page, ticket.
    */
-  update(sli: string, evaluation: BurnEvaluation): AlertTransition[] {
+  update(sli: string, evaluation: BurnEvaluation): BurnTransition[] {
     const states = this.#states.get(sli) ?? { page: IDLE, ticket: IDLE };
-    const transitions: AlertTransition[] = [];
+    const transitions: BurnTransition[] = [];
     for (const severity of SEVERITIES) {
       const state = states[severity];
       const now = evaluation[severity];

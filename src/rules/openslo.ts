@@ -7,6 +7,7 @@ import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { formatObjective } from '../sli/objective.js';
 import { objectNames, planRules } from './plan.js';
 import type { RulesOptions } from './plan.js';
+import type { Sli } from '../sli/types.js';
 import { printNumber, selector } from './promql.js';
 
 /** Where an OpenSLO ratio metric reads from. */
@@ -53,6 +54,8 @@ export interface OpenSloSlo {
     readonly name: string;
     readonly displayName: string;
     readonly labels?: Readonly<Record<string, string>>;
+    /** The SLI's `owner`, `rationale` and `runbook`, when it has them. */
+    readonly annotations?: Readonly<Record<string, string>>;
   };
   readonly spec: {
     readonly description?: string;
@@ -132,7 +135,7 @@ export function toOpenSlo(slis: readonly unknown[], options?: OpenSloOptions): r
       {
         apiVersion: 'openslo/v1',
         kind: 'SLO',
-        metadata: { name, displayName: sli.name, ...labels },
+        metadata: { name, displayName: sli.name, ...labels, ...peopleAnnotations(sli) },
         spec: {
           ...description,
           service: resolved.service,
@@ -150,6 +153,18 @@ export function toOpenSlo(slis: readonly unknown[], options?: OpenSloOptions): r
     );
   });
   return docs;
+}
+
+/**
+ * OpenSLO v1 has no fields for who owns an SLO, why, or what to do; its `metadata.annotations`
+ * (free-form strings, as in Kubernetes) carry them.
+ */
+function peopleAnnotations(sli: Sli<unknown>): { annotations?: Record<string, string> } {
+  const annotations: Record<string, string> = {};
+  if (sli.owner !== undefined) annotations.owner = sli.owner;
+  if (sli.rationale !== undefined) annotations.rationale = sli.rationale;
+  if (sli.runbook !== undefined) annotations.runbook = sli.runbook;
+  return Object.keys(annotations).length > 0 ? { annotations } : {};
 }
 
 // OpenSLO's duration-shorthand is a positive integer and one of m, h, d, w, M, Q, Y (README,

@@ -13,6 +13,7 @@ import {
   BURN_ALERT,
   ERROR_BUDGET_RECORD,
   LABEL_LONG_WINDOW,
+  LABEL_OWNER,
   LABEL_SEVERITY,
   LABEL_SHORT_WINDOW,
   LABEL_SLI_NAME,
@@ -22,9 +23,11 @@ import {
   errorRatioRecord,
 } from '../conventions.js';
 import { formatDuration } from '../sli/duration.js';
-import { describeTier, planRules } from './plan.js';
+import { tierWords } from '../doc/words.js';
+import { planRules } from './plan.js';
+import { literal } from './template.js';
 import type { ResolvedOptions, RulesOptions, SliPlan } from './plan.js';
-import { printFactor, printNumber, printPercent, selector } from './promql.js';
+import { printNumber, selector } from './promql.js';
 
 /** A Prometheus recording rule. */
 export interface PrometheusRecordingRule {
@@ -160,21 +163,13 @@ function burnAlert(
     // the long window, across all instances, before anyone is paged.
     expr += `\nand on (${LABEL_SLI_NAME})\n  sum by (${LABEL_SLI_NAME}) (increase(${events()}[${long}])) >= ${printNumber(options.minEvents)}`;
   }
-  const shownFactor = printFactor(tier.factor);
-  const share = printPercent(tier.budgetShare);
-  const guard =
-    options.minEvents > 0
-      ? ` It fires only after at least ${printNumber(options.minEvents)} eligible events in ${long}.`
-      : '';
-  const what = sli.description === undefined ? '' : ` The SLI: ${sli.description}.`;
+  // The words people read when it fires, the same as the SLO document's and onAlert's.
+  const words = tierWords(sli, tier, { minEvents: options.minEvents });
   const annotations: Record<string, string> = {
-    summary: `${sli.name} is burning its ${sli.window} error budget at more than ${shownFactor}×`,
-    description:
-      `At this rate ${share} of the ${sli.window} error budget goes in ${long}: over both the last ${long} and the last ${short}, ` +
-      `more than ${printPercent(tier.factor * budget)} of eligible events were bad (${shownFactor}× the ${printPercent(budget)} budget of the ${printPercent(sli.objective)} objective). ` +
-      `This is the ${describeTier(tier, sli.window)}.${guard}${what}`,
+    summary: literal(words.summary),
+    description: literal(words.description),
   };
-  if (sli.runbook !== undefined) annotations.runbook_url = sli.runbook;
+  if (sli.runbook !== undefined) annotations.runbook_url = literal(sli.runbook);
   return {
     alert: BURN_ALERT,
     expr,
@@ -184,6 +179,8 @@ function burnAlert(
       [LABEL_LONG_WINDOW]: long,
       [LABEL_SHORT_WINDOW]: short,
       ...Object.fromEntries(options.labels),
+      // The SLI's own owner wins over a rule-wide `labels.owner`: it is the more specific.
+      ...(sli.owner === undefined ? {} : { [LABEL_OWNER]: literal(sli.owner) }),
     },
     annotations,
   };

@@ -4,10 +4,16 @@
  * github.com/pyrra-dev/pyrra: `target` is a string of percent, `indicator.ratio` holds `errors` and
  * `total` metric selectors that Pyrra wraps in `rate()` and sums itself.
  */
-import { BURN_ALERT, LABEL_SLI_NAME, LABEL_SLI_OUTCOME, SLI_EVENTS_PROMETHEUS } from '../conventions.js';
+import {
+  BURN_ALERT,
+  LABEL_OWNER,
+  LABEL_SLI_NAME,
+  LABEL_SLI_OUTCOME,
+  SLI_EVENTS_PROMETHEUS,
+} from '../conventions.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { objectNames, planRules } from './plan.js';
-import type { RulesOptions } from './plan.js';
+import type { RulesOptions, RulesWarning } from './plan.js';
 import { percentNumber, selector } from './promql.js';
 
 /** A Pyrra `ServiceLevelObjective` resource (apiVersion `pyrra.dev/v1alpha1`). */
@@ -61,7 +67,9 @@ export function toPyrraSlos(slis: readonly unknown[], options?: PyrraSlosOptions
   const namespace = checkNamespace(options?.namespace);
   const names = objectNames(plans, 'toPyrraSlos');
   const labels = Object.fromEntries(resolved.labels);
+  const onWarning = options?.onWarning;
   return plans.map(({ sli }, i) => {
+    const owner = pyrraOwnerLabel(sli.name, sli.owner, onWarning);
     const events = (outcome?: 'bad'): string =>
       selector(SLI_EVENTS_PROMETHEUS, [
         [LABEL_SLI_NAME, sli.name],
@@ -74,7 +82,7 @@ export function toPyrraSlos(slis: readonly unknown[], options?: PyrraSlosOptions
       metadata: {
         name: names[i]!,
         namespace,
-        ...(resolved.labels.length > 0 ? { labels } : {}),
+        ...(resolved.labels.length > 0 || owner !== undefined ? { labels: { ...labels, ...owner } } : {}),
       },
       spec: {
         ...(sli.description === undefined ? {} : { description: sli.description }),
@@ -85,6 +93,30 @@ export function toPyrraSlos(slis: readonly unknown[], options?: PyrraSlosOptions
       },
     };
   });
+}
+
+// A Kubernetes label value: at most 63 characters, alphanumerics at both ends, "-", "_" and "." inside
+// (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
+const K8S_LABEL_VALUE_RE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
+
+/**
+ * The owner as a `pyrra.dev/owner` label: Pyrra copies `pyrra.dev/`-prefixed labels of the resource
+ * onto the rules it generates (as `owner`), which is where Alertmanager routes. An owner that cannot
+ * be a Kubernetes label value ("Shop team") is left out, with a warning.
+ */
+function pyrraOwnerLabel(
+  sli: string,
+  owner: string | undefined,
+  onWarning: ((warning: RulesWarning) => void) | undefined,
+): Record<string, string> | undefined {
+  if (owner === undefined) return undefined;
+  if (K8S_LABEL_VALUE_RE.test(owner)) return { [`pyrra.dev/${LABEL_OWNER}`]: owner };
+  onWarning?.({
+    code: 'SLOKIT_E_RULES_FORMAT',
+    sli,
+    message: `SLI "${sli}": its owner ${JSON.stringify(owner)} is not a Kubernetes label value (up to 63 letters, digits, "-", "_" and "."), so the Pyrra resource carries no pyrra.dev/owner label; use an owner such as "shop-team"`,
+  });
+  return undefined;
 }
 
 function checkNamespace(namespace: unknown): string {

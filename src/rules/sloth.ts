@@ -3,8 +3,10 @@
  * (https://sloth.dev). Field names follow Sloth's spec types, `pkg/prometheus/api/v1/v1.go` in
  * github.com/slok/sloth (`error_query`, `total_query`, `page_alert`, `ticket_alert`).
  */
+import { WORKBOOK_TIERS, alertTable, tierCanFire } from '../budget/alert-table.js';
 import {
   BURN_ALERT,
+  LABEL_OWNER,
   LABEL_SEVERITY,
   LABEL_SLI_NAME,
   LABEL_SLI_OUTCOME,
@@ -14,6 +16,8 @@ import { SlokitDefinitionError } from '../errors.js';
 import { planRules } from './plan.js';
 import type { ResolvedOptions, RulesOptions, SliPlan } from './plan.js';
 import { percentNumber, selector } from './promql.js';
+import { literal } from './template.js';
+import { severityWords } from '../doc/words.js';
 
 /** One alert of a Sloth SLO (`page_alert` or `ticket_alert`). */
 export interface SlothAlert {
@@ -99,7 +103,17 @@ function slothSlo(plan: SliPlan, options: ResolvedOptions): SlothSlo {
   // fire (under impossibleTiers: 'drop'; in the default mode planRules has already thrown).
   const severityAlert = (severity: 'page' | 'ticket'): SlothAlert => {
     const usable = plan.allTiers.some((t) => t.tier.severity === severity && t.usable);
-    return usable ? { labels: { [LABEL_SEVERITY]: severity } } : { disable: true };
+    if (!usable) return { disable: true };
+    // Sloth raises one alert per severity over its own copy of the workbook's tiers; the words name
+    // those tiers, so that Sloth's alerts say what slokit's would.
+    const tiers = alertTable(sli.windowMs, WORKBOOK_TIERS).filter(
+      (tier) => tier.severity === severity && tier.longMs <= sli.windowMs && tierCanFire(tier, sli.objective),
+    );
+    const words = severityWords(sli, tiers);
+    return {
+      labels: { [LABEL_SEVERITY]: severity },
+      annotations: { summary: literal(words.summary), description: literal(words.description) },
+    };
   };
   return {
     name: sli.name,
@@ -114,8 +128,11 @@ function slothSlo(plan: SliPlan, options: ResolvedOptions): SlothSlo {
     },
     alerting: {
       name: BURN_ALERT,
-      labels: { [LABEL_SLI_NAME]: sli.name },
-      ...(sli.runbook === undefined ? {} : { annotations: { runbook_url: sli.runbook } }),
+      labels: {
+        [LABEL_SLI_NAME]: sli.name,
+        ...(sli.owner === undefined ? {} : { [LABEL_OWNER]: literal(sli.owner) }),
+      },
+      ...(sli.runbook === undefined ? {} : { annotations: { runbook_url: literal(sli.runbook) } }),
       page_alert: severityAlert('page'),
       ticket_alert: severityAlert('ticket'),
     },

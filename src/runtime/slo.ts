@@ -1,6 +1,9 @@
-import { AlertTracker, evaluateBurn, validateAlertOptions } from '../budget/alerts.js';
-import type { AlertTransition, BurnEvaluation } from '../budget/alerts.js';
+import { AlertTracker, DEFAULT_MIN_EVENTS, evaluateBurn, validateAlertOptions } from '../budget/alerts.js';
+import type { AlertTransition, BurnEvaluation, BurnTransition } from '../budget/alerts.js';
+import { WORKBOOK_TIERS, alertTable } from '../budget/alert-table.js';
 import type { BurnTierSpec } from '../budget/alert-table.js';
+import { tierWords } from '../doc/words.js';
+import type { TierWords } from '../doc/words.js';
 import { computeStatus } from '../budget/status.js';
 import type { SliStatus } from '../budget/status.js';
 import { MINUTE_MS, SliWindows } from '../budget/windows.js';
@@ -122,6 +125,8 @@ export function resolveBudgetOptions(options: Record<string, unknown>): Resolved
 export class SloRuntime {
   private readonly windows: SliWindows[];
   private readonly tracker: AlertTracker;
+  /** Per SLI, the words of each tier (keyed `severity windows`), made once for `onAlert`. */
+  private readonly words: ReadonlyMap<string, TierWords>[];
   private lastMinute = Number.NaN;
   private evaluating = false;
   private timers: NodeJS.Timeout[] = [];
@@ -136,6 +141,15 @@ export class SloRuntime {
     this.tracker = new AlertTracker(
       options.resolveHoldMs === undefined ? {} : { resolveHoldMs: options.resolveHoldMs },
     );
+    this.words = slis.map((sli) => {
+      const byTier = new Map<string, TierWords>();
+      if (options.onAlert === undefined) return byTier;
+      for (const tier of alertTable(sli.windowMs, options.tiers ?? WORKBOOK_TIERS)) {
+        const words = tierWords(sli, tier, { minEvents: options.minEvents ?? DEFAULT_MIN_EVENTS });
+        byTier.set(`${words.severity} ${words.windows}`, words);
+      }
+      return byTier;
+    });
     const restored = options.stateFile === undefined ? undefined : this.restore(options.stateFile);
     const now = clock.now();
     this.windows = slis.map((sli) => {
@@ -189,7 +203,7 @@ export class SloRuntime {
     try {
       for (let i = 0; i < this.slis.length; i++) {
         for (const transition of this.tracker.update(this.slis[i]!.name, evaluations[i]!))
-          this.notify(transition);
+          this.notify(i, transition);
       }
     } finally {
       this.evaluating = false;
@@ -197,11 +211,21 @@ export class SloRuntime {
     return evaluations;
   }
 
-  private notify(transition: AlertTransition): void {
+  private notify(index: number, transition: BurnTransition): void {
     const onAlert = this.options.onAlert;
     if (onAlert === undefined) return;
+    const sli = this.slis[index]!;
+    // The tracker's window pair is always one of the table's, so its words are there.
+    const words = this.words[index]!.get(`${transition.severity} ${transition.windows}`)!;
+    const full: AlertTransition = {
+      ...transition,
+      summary: words.summary,
+      description: words.description,
+      runbook: sli.runbook,
+      owner: sli.owner,
+    };
     try {
-      onAlert(transition);
+      onAlert(full);
     } catch (error) {
       warnOnce('onAlert.threw', `The onAlert callback threw and was ignored: ${String(error)}`);
     }

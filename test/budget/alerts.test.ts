@@ -7,7 +7,7 @@ import {
   evaluateBurn,
   windowPair,
 } from '../../src/budget/alerts.js';
-import type { AlertTransition, BurnEvaluation } from '../../src/budget/alerts.js';
+import type { BurnEvaluation, BurnTransition } from '../../src/budget/alerts.js';
 import { SliWindows } from '../../src/budget/windows.js';
 import { thrown } from '../sli/support.js';
 
@@ -253,7 +253,7 @@ describe('AlertTracker', () => {
     const tiers = [WORKBOOK_TIERS[0]!];
     function play(tracker: AlertTracker): { state: string; minute: number; windows: string }[] {
       const w = new SliWindows(P30);
-      const out: AlertTransition[] = [];
+      const out: BurnTransition[] = [];
       for (let m = 0; m < 40; m++) {
         const bad = m < 20 ? (m % 2 === 0 ? 15 : 14) : 0;
         const at = T0 + m * MINUTE;

@@ -24,10 +24,26 @@ describe('toSlothSpec', () => {
           },
           alerting: {
             name: 'SlokitErrorBudgetBurn',
-            labels: { slokit_sli_name: 'checkout' },
+            labels: { slokit_sli_name: 'checkout', owner: 'shop-team' },
             annotations: { runbook_url: 'https://runbooks.example.com/shop/checkout' },
-            page_alert: { labels: { severity: 'page' } },
-            ticket_alert: { labels: { severity: 'ticket' } },
+            page_alert: {
+              labels: { severity: 'page' },
+              annotations: {
+                summary:
+                  'checkout: more than 2% of its 28-day error budget spent in the last hour or 5% in the last 6 hours',
+                description:
+                  'The 99.9% objective allows 0.1% bad events over 28 days. The SLI: Checkout requests answer 2xx in under 300 ms. Owner: shop-team.',
+              },
+            },
+            ticket_alert: {
+              labels: { severity: 'ticket' },
+              annotations: {
+                summary:
+                  'checkout: more than 10% of its 28-day error budget spent in the last day or 10% in the last 3 days',
+                description:
+                  'The 99.9% objective allows 0.1% bad events over 28 days. The SLI: Checkout requests answer 2xx in under 300 ms. Owner: shop-team.',
+              },
+            },
           },
         },
         {
@@ -44,9 +60,25 @@ describe('toSlothSpec', () => {
           },
           alerting: {
             name: 'SlokitErrorBudgetBurn',
-            labels: { slokit_sli_name: 'api-availability' },
-            page_alert: { labels: { severity: 'page' } },
-            ticket_alert: { labels: { severity: 'ticket' } },
+            labels: { slokit_sli_name: 'api-availability', owner: 'shop-team' },
+            page_alert: {
+              labels: { severity: 'page' },
+              annotations: {
+                summary:
+                  'api-availability: more than 2% of its 28-day error budget spent in the last hour or 5% in the last 6 hours',
+                description:
+                  'The 99.5% objective allows 0.5% bad events over 28 days. The SLI: API requests are answered without a server error (5xx). Owner: shop-team.',
+              },
+            },
+            ticket_alert: {
+              labels: { severity: 'ticket' },
+              annotations: {
+                summary:
+                  'api-availability: more than 10% of its 28-day error budget spent in the last day or 10% in the last 3 days',
+                description:
+                  'The 99.5% objective allows 0.5% bad events over 28 days. The SLI: API requests are answered without a server error (5xx). Owner: shop-team.',
+              },
+            },
           },
         },
       ],
@@ -78,7 +110,15 @@ describe('toSlothSpec', () => {
       onWarning: (w) => warnings.push(w.message),
     });
     expect(spec.slos[0]!.alerting.page_alert).toEqual({ disable: true });
-    expect(spec.slos[0]!.alerting.ticket_alert).toEqual({ labels: { severity: 'ticket' } });
+    // Only the 3d/6h ticket tier can fire at 50%, so the ticket's words name that tier alone.
+    expect(spec.slos[0]!.alerting.ticket_alert).toEqual({
+      labels: { severity: 'ticket' },
+      annotations: {
+        summary: 'loose: more than 10% of its 28-day error budget spent in the last 3 days',
+        description:
+          'The 50% objective allows 50% bad events over 28 days. The SLI: every HTTP request; good when the status is below 500; requests the client abandoned are not counted.',
+      },
+    });
     expect(warnings).toHaveLength(3); // 13.44, 5.6 and 2.8 × 50% are all above 100%
   });
 });
@@ -91,7 +131,11 @@ describe('toPyrraSlos', () => {
       {
         apiVersion: 'pyrra.dev/v1alpha1',
         kind: 'ServiceLevelObjective',
-        metadata: { name: 'checkout', namespace: 'shop', labels: { team: 'shop' } },
+        metadata: {
+          name: 'checkout',
+          namespace: 'shop',
+          labels: { team: 'shop', 'pyrra.dev/owner': 'shop-team' },
+        },
         spec: {
           description: 'Checkout requests answer 2xx in under 300 ms',
           target: '99.9',
@@ -118,6 +162,21 @@ describe('toPyrraSlos', () => {
     expect(() => toPyrraSlos([a, b])).toThrow(
       'toPyrraSlos: SLIs "cart_add_" and "cart-add" would both be named "cart-add" (object names cannot hold "_" or end with "-"); rename one of them [SLOKIT_E_RULES_FORMAT]',
     );
+  });
+
+  it('leaves out, with a warning, an owner that cannot be a Kubernetes label value', () => {
+    const team = defineSli({ name: 'team', objective: 0.99, good: {}, owner: 'Shop team' });
+    const warnings: unknown[] = [];
+    const [slo] = toPyrraSlos([team], { onWarning: (w) => warnings.push(w) });
+    expect(slo!.metadata).toEqual({ name: 'team', namespace: 'monitoring' });
+    expect(warnings).toEqual([
+      {
+        code: 'SLOKIT_E_RULES_FORMAT',
+        sli: 'team',
+        message:
+          'SLI "team": its owner "Shop team" is not a Kubernetes label value (up to 63 letters, digits, "-", "_" and "."), so the Pyrra resource carries no pyrra.dev/owner label; use an owner such as "shop-team"',
+      },
+    ]);
   });
 
   it('checks the namespace', () => {
@@ -156,7 +215,15 @@ describe('toOpenSlo', () => {
       {
         apiVersion: 'openslo/v1',
         kind: 'SLO',
-        metadata: { name: 'checkout', displayName: 'checkout' },
+        metadata: {
+          name: 'checkout',
+          displayName: 'checkout',
+          annotations: {
+            owner: 'shop-team',
+            rationale: 'Shoppers abandon a checkout that takes longer than 300 ms (2025 funnel study).',
+            runbook: 'https://runbooks.example.com/shop/checkout',
+          },
+        },
         spec: {
           description: 'Checkout requests answer 2xx in under 300 ms',
           service: 'shop',

@@ -104,11 +104,18 @@ describe('toPrometheusRules', () => {
         ')\n' +
         'and on (slokit_sli_name)\n' +
         '  sum by (slokit_sli_name) (increase(slokit_sli_events_total{slokit_sli_name="checkout"}[1h])) >= 100',
-      labels: { severity: 'page', slokit_sli_name: 'checkout', long_window: '1h', short_window: '5m' },
+      labels: {
+        severity: 'page',
+        slokit_sli_name: 'checkout',
+        long_window: '1h',
+        short_window: '5m',
+        owner: 'shop-team',
+      },
       annotations: {
-        summary: 'checkout is burning its 28d error budget at more than 13.44×',
+        summary:
+          'checkout: more than 2% of its 28-day error budget spent in the last hour (burn rate above 13.4×)',
         description:
-          'At this rate 2% of the 28d error budget goes in 1h: over both the last 1h and the last 5m, more than 1.344% of eligible events were bad (13.44× the 0.1% budget of the 99.9% objective). This is the page tier "2% of the 28d budget in 1h". It fires only after at least 100 eligible events in 1h. The SLI: Checkout requests answer 2xx in under 300 ms.',
+          'Over both the last hour and the last 5 minutes, more than 1.34% of eligible events were bad: 13.4× the 0.1% that the 99.9% objective allows. At this rate the whole 28-day budget lasts at most 2.08 days. It fires only with at least 100 eligible events in the last hour. The SLI: Checkout requests answer 2xx in under 300 ms. Owner: shop-team.',
         runbook_url: 'https://runbooks.example.com/shop/checkout',
       },
     });
@@ -121,6 +128,42 @@ describe('toPrometheusRules', () => {
     expect(page.expr).not.toContain('increase');
     expect(page.expr.endsWith(')')).toBe(true);
     expect(page.annotations.description).not.toContain('eligible events in');
+  });
+
+  it('describes the SLI in generated words when it has no description, and leaves out a missing owner', () => {
+    const bare = defineSli({
+      name: 'search',
+      objective: '99%',
+      match: { method: 'GET', route: '/api/search' },
+      good: { latency: { atMost: '1s' } },
+    });
+    const [page] = alerts(toPrometheusRules([bare]));
+    expect(page!.labels).not.toHaveProperty('owner');
+    expect(page!.annotations.description).toBe(
+      'Over both the last hour and the last 5 minutes, more than 13.4% of eligible events were bad: 13.4× the 1% that the 99% objective allows. At this rate the whole 28-day budget lasts at most 2.08 days. It fires only with at least 100 eligible events in the last hour. The SLI: GET /api/search; good when the status is neither 5xx nor 429 and the response takes at most 1 s; requests the client abandoned within 1 s are not counted.',
+    );
+  });
+
+  it("puts the SLI's owner over a rule-wide owner label, and keeps user text out of Prometheus's templates", () => {
+    const braces = defineSli({
+      name: 'braces',
+      objective: '99.9%',
+      description: 'p99 {{ under }} 300 ms',
+      owner: '{{team}}',
+      good: {},
+    });
+    const [page] = alerts(toPrometheusRules([braces], { labels: { owner: 'platform' } }));
+    expect(page!.labels.owner).toBe('{{ "{{" }}team}}');
+    expect(page!.annotations.description).toContain(
+      'The SLI: p99 {{ "{{" }} under }} 300 ms. Owner: {{ "{{" }}team}}.',
+    );
+    const [, api] = slis;
+    const [apiPage] = alerts(toPrometheusRules([api!], { labels: { owner: 'platform' } }));
+    expect(apiPage!.labels.owner).toBe('shop-team');
+    const anonymous = defineSli({ name: 'anon', objective: '99.9%', good: {} });
+    expect(alerts(toPrometheusRules([anonymous], { labels: { owner: 'platform' } }))[0]!.labels.owner).toBe(
+      'platform',
+    );
   });
 
   it('adds the selector to every event selector and the labels to every rule and recorded-series selector', () => {

@@ -11,6 +11,8 @@ import { defineSli } from '../../src/index.js';
 import { toPrometheusRules, toYaml } from '../../src/rules/index.js';
 import type { PrometheusRulesOptions } from '../../src/rules/index.js';
 import { slis as exampleSlis } from '../../examples/slis.js';
+import { alertTable } from '../../src/budget/alert-table.js';
+import { tierWords } from '../../src/doc/words.js';
 import { PROMTOOL, checkConfig, checkRules, firing, sliSeries, testRules } from './promtool.js';
 import type { AlertTest, Stretch, UnitTest } from './promtool.js';
 
@@ -95,6 +97,53 @@ describe.skipIf(PROMTOOL === undefined)('generated rules under promtool', () => 
       ],
     };
     const result = await testRules(yaml, { evaluation_interval: '5m', tests: [tests] });
+    expect(result.output).toContain('SUCCESS');
+    expect(result.code).toBe(0);
+  });
+
+  it("fires with the owner label and the words as written, braces in the user's text included", async () => {
+    // Labels and annotations are Go templates in Prometheus; the user's text must come out as typed.
+    const braces = defineSli({
+      name: 'checkout',
+      objective: '99.9%',
+      window: '30d',
+      description: 'Checkout answers 2xx, {{ not a template }}',
+      owner: '{{shop}}',
+      runbook: 'https://runbooks.example.com/checkout?q={{x}}',
+      good: { status: '2xx' },
+    });
+    const rules = toPrometheusRules([braces]);
+    const words = tierWords(braces, alertTable(braces.windowMs)[0]!, { minEvents: 100 });
+    const tests: UnitTest = {
+      interval: '1m',
+      input_series: sliSeries('checkout', [DAY_CLEAN, { minutes: 60, good: 1970, bad: 30 }]),
+      alert_rule_test: [
+        {
+          eval_time: '1500m',
+          alertname: 'SlokitErrorBudgetBurn',
+          exp_alerts: [
+            {
+              exp_labels: {
+                severity: 'page',
+                slokit_sli_name: 'checkout',
+                long_window: '1h',
+                short_window: '5m',
+                owner: '{{shop}}',
+              },
+              exp_annotations: {
+                summary: words.summary,
+                description: words.description,
+                runbook_url: 'https://runbooks.example.com/checkout?q={{x}}',
+              },
+            },
+          ],
+        },
+      ],
+    };
+    expect(words.description).toContain(
+      'The SLI: Checkout answers 2xx, {{ not a template }}. Owner: {{shop}}.',
+    );
+    const result = await testRules(toYaml(rules), { evaluation_interval: '5m', tests: [tests] });
     expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });

@@ -8,6 +8,9 @@ import type { AlertTransition } from 'slokit';
 import { createFakeClock, kitTraffic, playTraffic, trafficPhases } from 'slokit/testing';
 import { resetWarnings } from '../../src/runtime/diag.js';
 import { captureDiag } from '../helpers/diag.js';
+import { toPrometheusRules } from 'slokit/rules';
+import { checkout as exampleCheckout } from '../../examples/slis.js';
+import { burnRule } from '../rules/promtool.js';
 
 const MINUTE = 60_000;
 const checkout = defineSli({ name: 'checkout', objective: '99.9%', window: '30d', good: { status: '2xx' } });
@@ -62,6 +65,45 @@ describe('kit.status() and onAlert', () => {
     expect(c!.budgetRemaining).toBeCloseTo(1 - 1500 / 430_000 / 0.001, 9);
     expect(s).toMatchObject({ name: 'search', good: 0, bad: 0, compliance: null, budgetRemaining: 1 });
     await kit.shutdown();
+  });
+
+  it('hands onAlert the same summary, description, runbook and owner as the generated Prometheus alert', () => {
+    const clock = createFakeClock();
+    const transitions: AlertTransition[] = [];
+    const kit = createSlokit({ slis: [exampleCheckout], clock, onAlert: (t) => transitions.push(t) });
+    playTraffic({
+      clock,
+      durationMs: 10 * MINUTE,
+      rate: trafficPhases([{ durationMs: 10 * MINUTE, total: 1000, errorRatio: 0.15 }]),
+      onStep: kitTraffic(kit, exampleCheckout),
+    });
+    const rules = toPrometheusRules([exampleCheckout]);
+    expect(transitions.map((t) => [t.severity, t.state, t.windows])).toEqual([
+      ['page', 'firing', '1h/5m'],
+      ['ticket', 'firing', '1d/2h'],
+    ]);
+    for (const [transition, long] of [
+      [transitions[0]!, '1h'],
+      [transitions[1]!, '1d'],
+    ] as const) {
+      const rule = burnRule(rules, 'checkout', long);
+      expect({
+        summary: transition.summary,
+        description: transition.description,
+        runbook: transition.runbook,
+        owner: transition.owner,
+      }).toEqual({
+        summary: rule.annotations.summary,
+        description: rule.annotations.description,
+        runbook: rule.annotations.runbook_url,
+        owner: rule.labels.owner,
+      });
+    }
+    expect(transitions[0]!.summary).toBe(
+      'checkout: more than 2% of its 28-day error budget spent in the last hour (burn rate above 13.4×)',
+    );
+    expect(transitions[0]!.owner).toBe('shop-team');
+    expect(transitions[0]!.runbook).toBe('https://runbooks.example.com/shop/checkout');
   });
 
   it('counts real verdicts into the windows and shows a firing page in status()', () => {
