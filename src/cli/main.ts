@@ -17,6 +17,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Generate Prometheus rules, a Sloth spec, Pyrra or OpenSLO documents from your SLIs',
     load: async () => (await import('./rules.js')).rulesCommand,
   },
+  doc: {
+    summary: 'Print the SLO document of your SLIs (Markdown or JSON), generated from the code',
+    load: async () => (await import('./doc.js')).docCommand,
+  },
   risks: {
     summary: "Rank a risk catalogue by each risk's share of the yearly error budget",
     load: async () => (await import('./risks.js')).risksCommand,

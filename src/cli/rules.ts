@@ -153,7 +153,8 @@ export function collectSlis(exports: Readonly<Record<string, unknown>>): readonl
   return [...found];
 }
 
-async function loadSlis(file: string, cwd: string): Promise<readonly Sli<unknown>[]> {
+/** Loads the SLIs a module exports; a module that fails to load or exports none is a one-line error. */
+export async function loadSlis(file: string, cwd: string): Promise<readonly Sli<unknown>[]> {
   let exports: Record<string, unknown>;
   try {
     exports = await loadModule(file, cwd);
@@ -176,7 +177,11 @@ async function loadSlis(file: string, cwd: string): Promise<readonly Sli<unknown
   return slis;
 }
 
-function select(slis: readonly Sli<unknown>[], only: readonly string[] | undefined): readonly Sli<unknown>[] {
+/** The SLIs named by `--sli` (all when none are named); an unknown name is a one-line error. */
+export function select(
+  slis: readonly Sli<unknown>[],
+  only: readonly string[] | undefined,
+): readonly Sli<unknown>[] {
   if (only === undefined) return slis;
   for (const name of only) {
     if (!slis.some((sli) => sli.name === name)) {

@@ -190,13 +190,13 @@ export function tierWords(sli: Sli<never>, tier: BurnTier, options: TierWordsOpt
   const period = sli.windowMs;
   const share = exactPercent(tier.budgetShare);
   const factor = `${rounded(tier.factor)}×`;
-  const errorRatio = tier.factor * budget;
+  const errorRatio = clean(tier.factor * budget);
   const long = lastWindow(tier.longMs);
   const short = lastWindow(tier.shortMs);
-  const budgetLastsMs = period / tier.factor;
-  const fullOutageDetectionMs = tier.budgetShare * budget * period;
+  const budgetLastsMs = clean(period / tier.factor);
+  const fullOutageDetectionMs = clean(tier.budgetShare * budget * period);
   const exampleBurnDetectionMs =
-    EXAMPLE_BURN_RATE > tier.factor ? (tier.budgetShare * period) / EXAMPLE_BURN_RATE : null;
+    EXAMPLE_BURN_RATE > tier.factor ? clean((tier.budgetShare * period) / EXAMPLE_BURN_RATE) : null;
   const severity = tier.severity === 'page' ? 'Page' : 'Ticket';
   const periodAdjective = windowAdjective(period);
   const guard =
@@ -226,7 +226,7 @@ export function tierWords(sli: Sli<never>, tier: BurnTier, options: TierWordsOpt
     longWindow: formatDuration(tier.longMs),
     shortWindow: formatDuration(tier.shortMs),
     budgetShare: tier.budgetShare,
-    factor: tier.factor,
+    factor: clean(tier.factor),
     errorRatio,
     budgetLastsMs,
     fullOutageDetectionMs,
@@ -262,6 +262,14 @@ export function severityWords(
       `The ${exactPercent(sli.objective)} objective allows ${exactPercent(errorBudget(sli.objective))} bad events over ${windowWords(sli.windowMs)}. The SLI: ${sentence(what)}` +
       (sli.owner === undefined ? '' : ` Owner: ${sentence(sli.owner)}`),
   };
+}
+
+/**
+ * A computed figure without binary noise (0.02 × 0.001 × 28 d is 48384.00000000001 ms): twelve
+ * significant digits, far more than any of these figures carries.
+ */
+function clean(value: number): number {
+  return Number(value.toPrecision(12));
 }
 
 /** Ends a phrase with a full stop unless it already ends a sentence. */

@@ -7,6 +7,8 @@ export { toSlothSpec } from './sloth.js';
 export { toPyrraSlos } from './pyrra.js';
 export { toOpenSlo } from './openslo.js';
 export { toYaml } from './yaml.js';
+export { toSloDocument } from '../doc/document.js';
+export { renderSloDocument } from '../doc/markdown.js';
 export { DEFAULT_MIN_EVENTS } from '../budget/alerts.js';
 export { WORKBOOK_TIERS } from '../budget/alert-table.js';
 
@@ -29,4 +31,14 @@ export type {
   OpenSloSlo,
 } from './openslo.js';
 export type { ToYamlOptions } from './yaml.js';
+export type {
+  ErrorBudgetPolicy,
+  PolicyRule,
+  SloDocument,
+  SloDocumentBudget,
+  SloDocumentOptions,
+  SloDocumentSli,
+} from '../doc/document.js';
+export type { RenderSloDocumentOptions } from '../doc/markdown.js';
+export type { TierWords } from '../doc/words.js';
 export type { BurnTierSpec } from '../budget/alert-table.js';

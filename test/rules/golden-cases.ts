@@ -1,5 +1,5 @@
 // The golden files: what `slokit rules` prints for the example shop's SLIs (examples/slis.ts) in
-// every format. scripts/update-golden.mjs writes them; test/rules/golden.test.ts checks that the
+// every format, and the SLO document `slokit doc` prints for them. scripts/update-golden.mjs writes them; test/rules/golden.test.ts checks that the
 // command still prints exactly them, so every change to the generated rules shows up in review as
 // a diff of these files.
 import { main } from '../../src/cli/main.js';
@@ -16,6 +16,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { file: 'sloth.yaml', args: ['rules', 'examples/slis.ts', '--format', 'sloth', '--service', 'shop'] },
   { file: 'pyrra.yaml', args: ['rules', 'examples/slis.ts', '--format', 'pyrra', '--namespace', 'shop'] },
   { file: 'openslo.yaml', args: ['rules', 'examples/slis.ts', '--format', 'openslo', '--service', 'shop'] },
+  { file: 'slo-document.md', args: ['doc', 'examples/slis.ts', '--service', 'shop'] },
+  { file: 'slo-document.json', args: ['doc', 'examples/slis.ts', '--service', 'shop', '--format', 'json'] },
 ];
 
 /** The rules file shipped in examples/prometheus/, identical to the Prometheus golden file. */
