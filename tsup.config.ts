@@ -13,6 +13,7 @@ export default defineConfig([
       setup: 'src/setup/index.ts',
       testing: 'src/testing/index.ts',
       vitest: 'src/testing/vitest.ts',
+      fleet: 'src/fleet/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

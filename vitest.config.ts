@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^slokit\/express$/, replacement: src('adapters/express.ts') },
       { find: /^slokit\/fastify$/, replacement: src('adapters/fastify.ts') },
       { find: /^slokit\/vitest$/, replacement: src('testing/vitest.ts') },
+      { find: /^slokit\/fleet$/, replacement: src('fleet/index.ts') },
     ],
   },
   test: {

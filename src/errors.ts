@@ -50,6 +50,12 @@ export const ERROR_CODES = {
     'An alerting option (`minEvents`, `resolveHoldMs`, a burn tier) is not a valid number.',
   SLOKIT_E_TEST_INPUT:
     'A `slokit/testing` helper (fake clock, traffic driver) was given an invalid argument.',
+  // fleet-wide status from Prometheus (fleetStatus, slokit budget)
+  SLOKIT_E_FLEET_OPTION:
+    'An option of `fleetStatus` (or a flag of `slokit budget`) is invalid: the Prometheus URL, the SLIs, a selector or label, the timeout, the time.',
+  SLOKIT_E_FLEET_UNAVAILABLE:
+    'Prometheus could not be reached or did not answer in time, or answered with an HTTP error or something that is not its API.',
+  SLOKIT_E_FLEET_QUERY: 'Prometheus answered a query of `fleetStatus` with an error.',
   // risk analysis (analyzeRisks, slokit risks)
   SLOKIT_E_RISK_FIELD:
     'The risk analysis input is malformed: not an object, an unknown key, an empty `risks` list, a description that is not a string.',
@@ -126,6 +132,48 @@ export class SlokitRiskError extends SlokitDefinitionError {
     super(code, message, options);
     this.risk = risk;
     this.field = field;
+  }
+}
+
+/** Why {@link SlokitFleetError} was thrown. */
+export type FleetFailure =
+  /** No answer within the timeout. */
+  | 'timeout'
+  /** The connection failed: refused, reset, DNS, TLS. */
+  | 'unreachable'
+  /** The caller's `signal` aborted the call. */
+  | 'aborted'
+  /** An HTTP error status without a Prometheus API error in the body (401, 404, 502, ...). */
+  | 'http'
+  /** A body that is not the Prometheus HTTP API's JSON. */
+  | 'response'
+  /** Prometheus refused or failed a query (`"status": "error"`). */
+  | 'query';
+
+/**
+ * Thrown (as a rejection) by `fleetStatus` when Prometheus cannot answer: `code` is
+ * `SLOKIT_E_FLEET_QUERY` for a query Prometheus refused or failed, `SLOKIT_E_FLEET_UNAVAILABLE` for
+ * everything else. `failure` says what happened; `url` is the Prometheus URL without credentials.
+ */
+export class SlokitFleetError extends SlokitError {
+  readonly failure: FleetFailure;
+
+  /** The Prometheus base URL, credentials removed. */
+  readonly url: string;
+
+  /** The HTTP status, when Prometheus (or a proxy in front of it) answered one. */
+  readonly status: number | undefined;
+
+  constructor(
+    failure: FleetFailure,
+    url: string,
+    message: string,
+    options?: { cause?: unknown; status?: number | undefined },
+  ) {
+    super(failure === 'query' ? 'SLOKIT_E_FLEET_QUERY' : 'SLOKIT_E_FLEET_UNAVAILABLE', message, options);
+    this.failure = failure;
+    this.url = url;
+    this.status = options?.status;
   }
 }
 

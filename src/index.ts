@@ -22,6 +22,7 @@ export {
   SlokitDefinitionError,
   SlokitClassifierError,
   SlokitRiskError,
+  SlokitFleetError,
   ERROR_CODES,
 } from './errors.js';
 
@@ -55,7 +56,7 @@ export type {
   StatusPageSli,
   TraceUrl,
 } from './status/types.js';
-export type { SlokitErrorCode } from './errors.js';
+export type { FleetFailure, SlokitErrorCode } from './errors.js';
 export type {
   AnalyzedMitigation,
   AnalyzedRisk,

@@ -38,4 +38,36 @@ describe('source layout', () => {
     );
     expect(offending).toEqual([]);
   });
+
+  it('src/fleet/ calls out through the global fetch alone: no node: built-ins, no OpenTelemetry', () => {
+    const offending = files('fleet').flatMap((file) =>
+      imports(file)
+        .filter(
+          (spec) => spec.startsWith('node:') || spec.startsWith('@opentelemetry/') || !spec.startsWith('.'),
+        )
+        .map((spec) => `${file}: ${spec}`),
+    );
+    expect(files('fleet').length).toBeGreaterThan(0);
+    expect(offending).toEqual([]);
+  });
+
+  it('nothing outside src/fleet/ calls fetch', () => {
+    const callers = [
+      'sli',
+      'budget',
+      'rules',
+      'risk',
+      'explain',
+      'doc',
+      'runtime',
+      'context',
+      'adapters',
+      'telemetry',
+      'testing',
+      'cli',
+    ]
+      .flatMap((dir) => files(dir))
+      .filter((file) => /\bfetch\(/.test(readFileSync(path.join(src, file), 'utf8')));
+    expect(callers).toEqual([]);
+  });
 });
