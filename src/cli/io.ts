@@ -12,6 +12,8 @@ export const EXIT = {
   checkFailed: 1,
   /** The user's input or flags are wrong; the message says how. */
   usage: 2,
+  /** A service the command needs could not answer (`slokit budget`: Prometheus). */
+  unavailable: 3,
 } as const;
 
 /** A user mistake the CLI reports in one line, without a stack trace. */

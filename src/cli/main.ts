@@ -17,6 +17,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Generate Prometheus rules, a Sloth spec, Pyrra or OpenSLO documents from your SLIs',
     load: async () => (await import('./rules.js')).rulesCommand,
   },
+  budget: {
+    summary: "Print each SLI's fleet-wide error budget from Prometheus; --fail-under makes it a deploy gate",
+    load: async () => (await import('./budget.js')).budgetCommand,
+  },
   doc: {
     summary: 'Print the SLO document of your SLIs (Markdown or JSON), generated from the code',
     load: async () => (await import('./doc.js')).docCommand,

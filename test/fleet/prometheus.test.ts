@@ -14,9 +14,12 @@
 // (about -109%); api-availability keeps about 80%. Every figure fleetStatus reports is compared with
 // the same figure computed here from the events the history holds: they agree to nine significant
 // digits (Prometheus's own arithmetic), where four would do.
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPrometheusRules, toYaml } from 'slokit/rules';
 import { fleetStatus } from 'slokit/fleet';
@@ -32,6 +35,49 @@ import {
   startPrometheus,
 } from './backfill.js';
 import type { HistorySeries, PrometheusProcess } from './backfill.js';
+import { main } from '../../src/cli/main.js';
+import { rounded } from '../../src/doc/numbers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const MODULE = 'test/fleet/fixtures/slis.ts';
+
+/** `slokit budget` in-process. */
+async function budget(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['budget', ...args], {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    cwd: root,
+    isTty: false,
+  });
+  return { code, stdout, stderr };
+}
+
+/** `slokit budget` as a pipeline runs it: a child process, from the sources through tsx. */
+function budgetProcess(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'budget', ...args],
+      { cwd: root, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== 'number')
+          reject(new Error(error.message, { cause: error }));
+        else
+          resolve({
+            code: error === null ? 0 : (error.code as number),
+            stdout,
+            stderr,
+            ms: Date.now() - started,
+          });
+      },
+    );
+  });
+}
 
 const T0 = Date.UTC(2025, 2, 6, 11, 0, 0);
 const INCIDENT = 4 * 1440 + 60;
@@ -346,6 +392,133 @@ describe.skipIf(PROMETHEUS === undefined || PROMTOOL === undefined)(
         await fleetStatus({ prometheus: prometheus!.url, slis, selector: SELECTOR, at: after() })
       ).slis;
       expect(checkout!.observedRatio).toBeCloseTo((after() - T0) / (28 * DAY_MS), 2);
+    });
+
+    describe('slokit budget', () => {
+      const flags = (t: number): string[] => [
+        MODULE,
+        '--prometheus',
+        prometheus!.url,
+        '--selector',
+        'job=shop',
+        '--at',
+        new Date(t).toISOString(),
+      ];
+
+      it('prints as JSON exactly what fleetStatus returns', async () => {
+        const { code, stdout, stderr } = await budget(...flags(after()), '--format', 'json');
+        expect([code, stderr]).toEqual([0, '']);
+        const fleet = await fleetStatus({
+          prometheus: prometheus!.url,
+          slis,
+          selector: SELECTOR,
+          at: after(),
+        });
+        expect(JSON.parse(stdout)).toEqual({ ...JSON.parse(JSON.stringify(fleet)), gate: null });
+      });
+
+      it('prints a table with the ground-truth budgets, burn rates and firing tiers', async () => {
+        const { code, stdout, stderr } = await budget(...flags(after()));
+        expect([code, stderr]).toEqual([0, '']);
+        const lines = stdout.split('\n');
+        expect(lines[0]).toBe(
+          `Fleet error budgets from ${prometheus!.url} at ${new Date(after()).toISOString()}`,
+        );
+        expect(lines[2]).toMatch(
+          /^SLI +objective +budget left +compliance +bad \/ eligible +burn 5m +1h +6h +1d +3d +firing +exhausted in +from$/,
+        );
+        const [checkout, api] = slis.map((sli) => expected(sli, after()));
+        const row = (line: string): string[] => line.split(/ {2,}/);
+        expect(row(lines[3]!)).toEqual([
+          'checkout',
+          '99.9% / 28d',
+          `${rounded(checkout!.budgetRemaining * 100)}%`,
+          `${rounded(checkout!.compliance * 100, 5)}%`,
+          `${checkout!.bad} / ${(checkout!.good + checkout!.bad).toLocaleString('en-US')}`,
+          ...['5m', '1h', '6h', '1d', '3d'].map((w) => rounded(checkout!.burnRates[w]!)),
+          'page 1h/5m, ticket 1d/2h',
+          'spent',
+          'rules',
+        ]);
+        expect(row(lines[4]!).slice(0, 3)).toEqual([
+          'api-availability',
+          '99.5% / 28d',
+          `${rounded(api!.budgetRemaining * 100)}%`,
+        ]);
+      });
+
+      it('writes the weekly report as Markdown', async () => {
+        const { code, stdout } = await budget(...flags(before()), '--format', 'markdown');
+        expect(code).toBe(0);
+        expect(stdout.split('\n').slice(0, 6)).toEqual([
+          `## Error budgets at ${new Date(before()).toISOString()}`,
+          '',
+          `Fleet-wide, from Prometheus (${prometheus!.url}), over each SLI's window.`,
+          '',
+          '| SLI | objective | budget left | compliance | bad / eligible | burn 5m | 1h | 6h | 1d | 3d | firing | exhausted in | from |',
+          '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |',
+        ]);
+        expect(stdout).toContain(
+          `| checkout | 99.9% / 28d | ${rounded(expected(slis[0]!, before()).budgetRemaining * 100)}% |`,
+        );
+      });
+
+      it('passes the gate before the incident (exit 0) and fails it after (exit 1), naming the SLI', async () => {
+        const pass = await budget(...flags(before()), '--fail-under', '25%');
+        expect([pass.code, pass.stderr]).toEqual([
+          0,
+          'slokit: every SLI has at least 25% of its error budget left\n',
+        ]);
+        const fail = await budget(...flags(after()), '--fail-under', '25%');
+        expect(fail.code).toBe(1);
+        expect(fail.stderr).toBe(
+          `slokit: "checkout" has ${rounded(expected(slis[0]!, after()).budgetRemaining * 100)}% of its error budget left, under --fail-under 25%: hold releases\n`,
+        );
+        expect(fail.stdout).toContain('checkout');
+        // The gate judges the SLIs selected: api-availability alone still has its budget.
+        const api = await budget(...flags(after()), '--fail-under', '25%', '--sli', 'api-availability');
+        expect(api.code).toBe(0);
+        const json = await budget(...flags(after()), '--fail-under', '25%', '--format', 'json');
+        expect(JSON.parse(json.stdout).gate).toEqual({
+          failUnder: 0.25,
+          passed: false,
+          failing: ['checkout'],
+          unknown: [],
+        });
+      });
+
+      it('exits 3 for an SLI Prometheus holds nothing of, under the gate', async () => {
+        const { code, stderr } = await budget(
+          MODULE,
+          '--prometheus',
+          prometheus!.url,
+          '--selector',
+          'job=nope',
+          '--at',
+          new Date(after()).toISOString(),
+          '--fail-under',
+          '25%',
+          '--sli',
+          'checkout',
+        );
+        expect(code).toBe(3);
+        expect(stderr).toBe(
+          'slokit: warning: Prometheus holds no slokit_sli_events_total{slokit_sli_name="checkout",job="nope"} series in the last 28d: is the service scraped, and is the selector right?\n' +
+            'slokit: cannot judge the budget of "checkout": Prometheus has no usable data for it\n',
+        );
+      });
+
+      it('exits 3 within the timeout once Prometheus is stopped, as a process a pipeline runs', async () => {
+        await prometheus!.stop();
+        const result = await budgetProcess(...flags(after()), '--fail-under', '25%', '--timeout', '5s');
+        expect(result.code).toBe(3);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toBe(
+          `slokit: cannot reach Prometheus at ${prometheus!.url}: connect ECONNREFUSED 127.0.0.1:${prometheus!.port} [SLOKIT_E_FLEET_UNAVAILABLE]\n`,
+        );
+        // The process, tsx's start included, ends well within the 5 s timeout.
+        expect(result.ms).toBeLessThan(5_000);
+      });
     });
   },
 );
