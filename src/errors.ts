@@ -28,7 +28,7 @@ export const ERROR_CODES = {
   SLOKIT_E_TELEMETRY_OPTION:
     'An option of `startTelemetry` (or `createTestKit`) has the wrong type or value, or is unknown.',
   SLOKIT_E_TELEMETRY_ENV:
-    'A standard OpenTelemetry environment variable read by `startTelemetry` (OTEL_EXPORTER_OTLP_*, OTEL_SDK_DISABLED, ...) has a value it cannot use.',
+    'An OTLP endpoint variable read by `startTelemetry` (OTEL_EXPORTER_OTLP_ENDPOINT, or its TRACES or METRICS variant) is not an absolute http(s) URL.',
   SLOKIT_E_TELEMETRY_STARTED:
     '`startTelemetry` was called while telemetry it started earlier in this process is still running.',
   // budgets, alerts and rule generation (slokit/rules, slokit rules)
