@@ -3,6 +3,9 @@
 //
 //   1. build        tsup emits ESM, CJS and .d.ts for every entry;
 //   2. publint      --strict: package.json, exports and files agree, nothing to warn about;
+//                   then the tarball's contents: the Apache-2.0 LICENSE that package.json names, and
+//                   every file a shipped Markdown page links to or a message of the built code points
+//                   at (node_modules/slokit/docs/...) is in it;
 //   3. attw         @arethetypeswrong/cli on the packed tarball: types resolve for every entry from
 //                   ESM and CJS. Profile node16: slokit needs Node >= 20.6 and subpath exports, which
 //                   the old `moduleResolution: node` (node10) cannot see. The `slokit` bin (ESM only)
@@ -62,6 +65,45 @@ function cleanUp() {
   rmSync(consumerExamples, { recursive: true, force: true });
   rmSync(packDir, { recursive: true, force: true });
   if (isolated !== undefined) rmSync(isolated, { recursive: true, force: true });
+}
+
+/**
+ * What the tarball must hold: the license package.json names, every file that a shipped page links
+ * to, and every node_modules/slokit/... path that a message of the built code sends users to.
+ */
+function checkContents(paths) {
+  const shipped = new Set(paths);
+  const problems = [];
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  if (manifest.license !== 'Apache-2.0' || !shipped.has('LICENSE')) {
+    problems.push(`package.json says ${manifest.license}; the tarball must hold its LICENSE`);
+  } else if (
+    !/^\s*Apache License\s+Version 2\.0, January 2004/.test(readFileSync(path.join(root, 'LICENSE'), 'utf8'))
+  ) {
+    problems.push('LICENSE is not the Apache License, Version 2.0');
+  }
+  const exists = (file) =>
+    shipped.has(file) || paths.some((p) => p.startsWith(`${file.replace(/\/$/, '')}/`));
+  for (const page of paths.filter((p) => p.endsWith('.md'))) {
+    const text = readFileSync(path.join(root, page), 'utf8');
+    for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue; // https:, mailto:
+      const file = path.posix.normalize(path.posix.join(path.posix.dirname(page), target));
+      if (!exists(file)) problems.push(`${page} links to ${target}, which the package does not ship`);
+    }
+  }
+  for (const built of paths.filter((p) => /^dist\/.*\.(c?js)$/.test(p))) {
+    const text = readFileSync(path.join(root, built), 'utf8');
+    for (const [, file] of text.matchAll(/node_modules\/slokit\/([\w./-]*\w)/g)) {
+      if (!exists(file))
+        problems.push(
+          `${built} points users at node_modules/slokit/${file}, which the package does not ship`,
+        );
+    }
+  }
+  if (problems.length > 0) throw new Error(`the tarball's contents:\n  ${problems.join('\n  ')}`);
+  console.log('  ✓ LICENSE, every linked page and every path the messages name are in the tarball');
+  passed.push("the tarball's contents");
 }
 
 /** Runs a command without failing on its exit code; returns what it did. */
@@ -220,6 +262,7 @@ try {
   );
   const tarball = path.join(packDir, packed[0].filename);
   console.log(`${packed[0].filename}: ${packed[0].entryCount} files, ${packed[0].size} bytes`);
+  checkContents(packed[0].files.map((file) => file.path));
 
   const target = path.join(consumerModules, 'slokit');
   mkdirSync(target, { recursive: true });

@@ -237,7 +237,7 @@ function templateOf(
   if (prefix === undefined) {
     warnOnce(
       `express.route.unknown:${own}`,
-      `slokitExpress could not tell the mount path template of route "${own}"; those requests are recorded without a route rather than with raw URL values. See docs/express.md, "Troubleshooting".`,
+      `slokitExpress could not tell the mount path template of route "${own}"; those requests are recorded without a route rather than with raw URL values. See node_modules/slokit/docs/express.md, "Troubleshooting".`,
     );
     return undefined;
   }

@@ -35,7 +35,7 @@ Options:
   -h, --help               print this help
 
 Exit codes: 0 done; 1 --fail-on-exceed and a risk is flagged; 2 bad input or flags.
-See docs/risk-analysis.md.
+See node_modules/slokit/docs/risk-analysis.md (shipped with the package).
 `;
 
 interface RisksOptions {

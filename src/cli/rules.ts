@@ -46,7 +46,8 @@ Options:
   -h, --help                print this help
 
 Exit codes: 0 done; 2 bad input or flags (unknown format, no SLIs, an impossible objective).
-See docs/cli.md and docs/budgets-and-alerts.md.
+See node_modules/slokit/docs/cli.md and node_modules/slokit/docs/budgets-and-alerts.md
+(shipped with the package).
 `;
 
 interface ParsedRules {
