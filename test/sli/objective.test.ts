@@ -10,7 +10,7 @@ describe('parseObjective', () => {
     ['99.95%', 0.9995],
     ['99%', 0.99],
     ['50%', 0.5],
-    ['0.1%', 0.001],
+    ['62.5%', 0.625],
     [' 99.9% ', 0.999],
   ] as const)('reads %j as %d', (input, value) => {
     // Exactly, not approximately: 99.9 / 100 is 0.9990000000000001 in floating point.
@@ -29,6 +29,22 @@ describe('parseObjective', () => {
 
   it('hints at the fraction for other percentages given as numbers', () => {
     expect(thrown(() => parseObjective(99.95)).message).toContain('Did you mean 0.9995 or "99.95%"?');
+  });
+
+  it.each([
+    ['0.999%', 'got "0.999%". Did you mean "99.9%"?'],
+    ['0.95%', 'got "0.95%". Did you mean "95%"?'],
+    ['0.1%', 'got "0.1%". Did you mean "99.9%", if 0.1% is the error budget?'],
+    [0.001, 'got 0.001 (0.1%). Did you mean 0.999 (99.9%), if 0.001 is the error budget?'],
+    [0.05, 'got 0.05 (5%). Did you mean 0.95 (95%), if 0.05 is the error budget?'],
+    [0.3, 'got 0.3 (30%).'],
+    ['49.9%', 'got "49.9%".'],
+  ] as const)('rejects %j, under 50%, with the likely intent', (input, tail) => {
+    const error = thrown(() => parseObjective(input, 'SLI "checkout": objective'));
+    expect(error.code).toBe('SLOKIT_E_OBJECTIVE');
+    expect(error.message).toBe(
+      `SLI "checkout": objective: expected an objective of at least 50% (the share of eligible events that are good); ${tail} [SLOKIT_E_OBJECTIVE]`,
+    );
   });
 
   it.each([
@@ -74,7 +90,7 @@ describe('formatObjective', () => {
   });
 
   it('round-trips what parseObjective reads', () => {
-    for (const text of ['99.9%', '99.95%', '99.99%', '95%', '12.5%'] as const) {
+    for (const text of ['99.9%', '99.95%', '99.99%', '95%', '62.5%'] as const) {
       expect(formatObjective(parseObjective(text))).toBe(text);
     }
   });
