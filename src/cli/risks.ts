@@ -102,6 +102,16 @@ function firstLine(text: string): string {
   return text.split('\n', 1)[0]!.trim();
 }
 
+/**
+ * A YAML syntax error as the yaml package words it, whole: the problem, then the line and column,
+ * then the lines around it with a caret under the spot. Cut at its first line it ended in "at line
+ * 3, column 1:" and showed nothing of the file.
+ */
+function yamlProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : describeValue(error);
+  return message.trimEnd();
+}
+
 /** Reads the catalogue: YAML, JSON or a module's default (or `risks`) export. */
 async function readCatalogue(file: string, cwd: string): Promise<unknown> {
   const ext = path.extname(file).toLowerCase();
@@ -110,7 +120,7 @@ async function readCatalogue(file: string, cwd: string): Promise<unknown> {
     try {
       return parseYaml(text) as unknown;
     } catch (error) {
-      throw new CliUsageError(`cannot parse ${file}: ${firstLine((error as Error).message)}`);
+      throw new CliUsageError(`cannot parse ${file}: ${yamlProblem(error)}`);
     }
   }
   if (ext === '.json') {

@@ -195,8 +195,31 @@ function parseFrequency(input: unknown, place: Place, field: string): number {
   return perYear;
 }
 
+/**
+ * A bare number where a duration belongs has no unit; the hint names the unit these estimates are
+ * usually given in (minutes for ETTD and ETTR, days for ETTF) rather than milliseconds.
+ */
+function failUnitless(input: number | string, place: Place, field: string, unit: 'm' | 'd'): never {
+  const usual = unit === 'm' ? 'minutes' : 'days';
+  const others = unit === 'm' ? `"${input}s" or "${input}h"` : `"${input}h" or "${input}w"`;
+  const got = typeof input === 'number' ? `the number ${input}` : `"${input}"`;
+  fail(
+    'SLOKIT_E_DURATION',
+    place,
+    field,
+    `expected a duration with its unit; got ${got}. ${field.toUpperCase()} is usually given in ${usual}: did you mean "${input}${unit}" (or ${others})?`,
+  );
+}
+
+/** A positive number, or a string of one, where a duration belongs. */
+function isUnitless(input: unknown): input is number | string {
+  if (typeof input === 'number') return Number.isFinite(input) && input > 0;
+  return typeof input === 'string' && /^(\d+(\.\d+)?|\.\d+)$/.test(input) && Number(input) > 0;
+}
+
 /** Reads an ETTF (a duration, greater than zero) into incidents per year. */
 function parseEttf(input: unknown, place: Place, field: string): number {
+  if (isUnitless(input)) failUnitless(input, place, field, 'd');
   const ms = within(place, field, (label) => parseDuration(input, label));
   if (ms === 0) {
     fail(
@@ -212,6 +235,7 @@ function parseEttf(input: unknown, place: Place, field: string): number {
 /** ETTD and ETTR: slokit durations in minutes; `0` may be written without a unit. */
 function parseMinutes(input: unknown, place: Place, field: string): number {
   if (input === 0) return 0;
+  if (isUnitless(input)) failUnitless(input, place, field, 'm');
   return within(place, field, (label) => parseDuration(input, label)) / MS_PER_MINUTE;
 }
 

@@ -229,6 +229,8 @@ export default input;
         'objective: 99.9%\nrisks:\n  - name: deploy\n    ettd: 0\n    ettr: 3m\n    impact: 1\n    frequency: 1/week\n    mitigations:\n      - name: hope\n',
       'no-objective.yaml': 'risks:\n  - { name: deploy, ettd: 0, ettr: 3m, impact: 1, frequency: 1/week }\n',
       'syntax.yaml': 'objective: 99.9%\nrisks: [\n',
+      'keys.yaml':
+        'objective: 99.9%\nrisks\n  - { name: deploy, ettd: 0, ettr: 3m, impact: 1, frequency: 1/week }\n',
       'syntax.json': '{ "objective": ',
       'list.yaml': '- { name: deploy }\n',
       'risks.txt': 'objective: 99.9%\n',
@@ -264,7 +266,7 @@ export default input;
     [
       'unitless.yaml',
       [],
-      'slokit: risk "deploy": ettr: expected a duration string such as "300ms", "1.5s", "5m", "28d"; got number 3 (write the unit: "3ms" or "3s") [SLOKIT_E_DURATION]',
+      'slokit: risk "deploy": ettr: expected a duration with its unit; got the number 3. ETTR is usually given in minutes: did you mean "3m" (or "3s" or "3h")? [SLOKIT_E_DURATION]',
     ],
     ['negative.yaml', [], 'risk "deploy": ettd: expected a duration such as'],
     ['zero.yaml', [], 'risk "deploy": frequency: a frequency of zero means the risk never happens'],
@@ -288,7 +290,6 @@ export default input;
       [],
       'slokit: risk analysis: expected an object { objective | objectives, maxShare?, risks }; got an array of 1 [SLOKIT_E_RISK_FIELD]',
     ],
-    ['syntax.yaml', [], 'slokit: cannot parse syntax.yaml: '],
     ['syntax.json', [], 'slokit: cannot parse syntax.json: '],
     [
       'risks.txt',
@@ -337,6 +338,21 @@ export default input;
     expect(result.stderr.endsWith('\n')).toBe(true);
     expect(result.stderr.trimEnd()).not.toContain('\n');
     expect(result.stderr).not.toMatch(/\bat .*:\d+:\d+/);
+  });
+
+  it('shows a YAML syntax error whole: the problem, where it is, and the lines around it', async () => {
+    expect(await run(['risks', 'keys.yaml'], dir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'slokit: cannot parse keys.yaml: Implicit keys need to be on a single line at line 2, column 1:\n\nobjective: 99.9%\nrisks\n^\n',
+    });
+    expect(await run(['risks', 'syntax.yaml'], dir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'slokit: cannot parse syntax.yaml: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:\n\nrisks: [\n\n^\n',
+    });
   });
 
   it('asks for a file when none is given', async () => {

@@ -64,8 +64,30 @@ const cases: readonly Case[] = [
   ['impact NaN', withRisk({ impact: Number.NaN }), 'SLOKIT_E_RISK_IMPACT', 'deploy', 'impact', 'number NaN'],
   // durations, through slokit's one duration parser
   ['a negative ETTR', withRisk({ ettr: '-3m' }), 'SLOKIT_E_DURATION', 'deploy', 'ettr', 'string "-3m"'],
-  ['a unit-less ETTR number', withRisk({ ettr: 3 }), 'SLOKIT_E_DURATION', 'deploy', 'ettr', 'write the unit'],
-  ['a unit-less ETTD string', withRisk({ ettd: '3' }), 'SLOKIT_E_DURATION', 'deploy', 'ettd', 'string "3"'],
+  [
+    'a unit-less ETTR number',
+    withRisk({ ettr: 3 }),
+    'SLOKIT_E_DURATION',
+    'deploy',
+    'ettr',
+    'expected a duration with its unit; got the number 3. ETTR is usually given in minutes: did you mean "3m" (or "3s" or "3h")?',
+  ],
+  [
+    'a unit-less ETTD string',
+    withRisk({ ettd: '3' }),
+    'SLOKIT_E_DURATION',
+    'deploy',
+    'ettd',
+    'got "3". ETTD is usually given in minutes: did you mean "3m"',
+  ],
+  [
+    'a unit-less ETTF number',
+    withRisk({ frequency: undefined, ettf: 30 }),
+    'SLOKIT_E_DURATION',
+    'deploy',
+    'ettf',
+    'got the number 30. ETTF is usually given in days: did you mean "30d" (or "30h" or "30w")?',
+  ],
   ['a negative ETTD number', withRisk({ ettd: -1 }), 'SLOKIT_E_DURATION', 'deploy', 'ettd', 'number -1'],
   ['ETTD missing', withRisk({ ettd: undefined }), 'SLOKIT_E_DURATION', 'deploy', 'ettd', 'got undefined'],
   ['ETTR "5 minutes"', withRisk({ ettr: '5 minutes' }), 'SLOKIT_E_DURATION', 'deploy', 'ettr', '"5 minutes"'],
@@ -415,7 +437,7 @@ describe('analyzeRisks rejects bad input with a coded error naming the risk and 
   });
 
   it("keeps the duration parser's error as the cause", () => {
-    const error = rejection(withRisk({ ettr: '3' }));
+    const error = rejection(withRisk({ ettr: '3 minutes' }));
     expect(error.cause).toBeInstanceOf(SlokitDefinitionError);
     expect((error.cause as SlokitDefinitionError).code).toBe('SLOKIT_E_DURATION');
   });
