@@ -6,7 +6,7 @@ import { toOpenSlo } from '../rules/openslo.js';
 import type { RulesOptions, RulesWarning } from '../rules/plan.js';
 import { toPrometheusRules } from '../rules/prometheus.js';
 import { toPyrraSlos } from '../rules/pyrra.js';
-import { toSlothSpec } from '../rules/sloth.js';
+import { slothPeriod, toSlothSpec } from '../rules/sloth.js';
 import { toYaml } from '../rules/yaml.js';
 import { isSli } from '../sli/define.js';
 import type { Sli } from '../sli/types.js';
@@ -33,10 +33,13 @@ Options:
   -o, --out <file>          write to this file (atomically) instead of standard output
   --service <name>          service of the sloth spec and openslo documents (default: slokit)
   --namespace <namespace>   Kubernetes namespace of the Pyrra resources (default: monitoring)
-  --data-source <name>      OpenSLO DataSource the queries refer to (metricSourceRef)
+  --pyrra-severities <set>  slokit (default): Pyrra's alerts say severity page or ticket, as slokit's
+                            rules do (Pyrra 0.10 or later); pyrra: Pyrra's critical and warning
+  --data-source <name>      OpenSLO DataSource the queries refer to (metricSourceRef), e.g.
+                            prometheus-main
   --label <name=value>      add a label to every rule (repeatable), e.g. --label team=shop
   --selector <name=value>   match only these series of slokit_sli_events_total (repeatable),
-                            e.g. --selector job=shop
+                            e.g. --selector job=shop; the recorded series carry it as a label
   --min-events <n>          low-traffic guard: no alert from fewer eligible events in the long
                             window (default 100; 0 turns it off)
   --sli <name>              only this SLI (repeatable)
@@ -56,6 +59,7 @@ interface ParsedRules {
   readonly out: string | undefined;
   readonly service: string | undefined;
   readonly namespace: string | undefined;
+  readonly pyrraSeverities: 'slokit' | 'pyrra' | undefined;
   readonly dataSource: string | undefined;
   readonly labels: Readonly<Record<string, string>> | undefined;
   readonly selector: Readonly<Record<string, string>> | undefined;
@@ -73,6 +77,7 @@ function parseOptions(args: readonly string[]): ParsedRules | 'help' {
       out: { type: 'string', short: 'o' },
       service: { type: 'string' },
       namespace: { type: 'string' },
+      'pyrra-severities': { type: 'string' },
       'data-source': { type: 'string' },
       label: { type: 'string', multiple: true },
       selector: { type: 'string', multiple: true },
@@ -98,12 +103,20 @@ function parseOptions(args: readonly string[]): ParsedRules | 'help' {
   if (values['data-source'] !== undefined && format !== 'openslo') {
     throw new CliUsageError(`--data-source applies to --format openslo only`);
   }
+  const severities = values['pyrra-severities'];
+  if (severities !== undefined && format !== 'pyrra') {
+    throw new CliUsageError(`--pyrra-severities applies to --format pyrra only`);
+  }
+  if (severities !== undefined && severities !== 'slokit' && severities !== 'pyrra') {
+    throw new CliUsageError(`--pyrra-severities: expected slokit or pyrra; got "${severities}"`);
+  }
   return {
     file,
     format: format as Format,
     out: values.out,
     service: values.service,
     namespace: values.namespace,
+    pyrraSeverities: severities,
     dataSource: values['data-source'],
     labels: values.label === undefined ? undefined : pairs(values.label, '--label'),
     selector: values.selector === undefined ? undefined : pairs(values.selector, '--selector'),
@@ -216,6 +229,7 @@ function generate(
       return toPyrraSlos(slis, {
         ...options,
         ...(parsed.namespace === undefined ? {} : { namespace: parsed.namespace }),
+        ...(parsed.pyrraSeverities === undefined ? {} : { severities: parsed.pyrraSeverities }),
       });
     case 'openslo':
       return toOpenSlo(slis, {
@@ -230,6 +244,7 @@ function commandLine(parsed: ParsedRules): string {
   const words = ['slokit', 'rules', parsed.file, '--format', parsed.format];
   if (parsed.service !== undefined) words.push('--service', parsed.service);
   if (parsed.namespace !== undefined) words.push('--namespace', parsed.namespace);
+  if (parsed.pyrraSeverities !== undefined) words.push('--pyrra-severities', parsed.pyrraSeverities);
   if (parsed.dataSource !== undefined) words.push('--data-source', parsed.dataSource);
   for (const [name, value] of Object.entries(parsed.labels ?? {})) words.push('--label', `${name}=${value}`);
   for (const [name, value] of Object.entries(parsed.selector ?? {}))
@@ -240,6 +255,18 @@ function commandLine(parsed: ParsedRules): string {
   return words
     .map((word) => (/^[\w./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`))
     .join(' ');
+}
+
+/**
+ * What a Sloth spec cannot say itself: its period. Sloth reads it from `--default-slo-period` and
+ * defaults to 30d, so a 28d spec generated without the flag gets 30-day factors without a word.
+ */
+function slothHeader(parsed: ParsedRules, slis: readonly Sli<unknown>[]): string[] {
+  if (parsed.format !== 'sloth') return [];
+  const period = slothPeriod(slis)!;
+  return [
+    `SLO period ${period}: sloth generate -i <this file> --default-slo-period ${period} (Sloth's default is 30d).`,
+  ];
 }
 
 /** Writes through a temporary file in the same directory and renames it, so readers never see half a file. */
@@ -271,7 +298,11 @@ export async function rulesCommand(args: readonly string[], io: CliIo): Promise<
   const slis = select(await loadSlis(parsed.file, io.cwd), parsed.only);
   const warnings: RulesWarning[] = [];
   const doc = generate(slis, parsed, (warning) => warnings.push(warning));
-  const header = `Generated by slokit: ${commandLine(parsed)}\nDo not edit by hand: change the SLIs and run the command again.`;
+  const header = [
+    `Generated by slokit: ${commandLine(parsed)}`,
+    'Do not edit by hand: change the SLIs and run the command again.',
+    ...slothHeader(parsed, slis),
+  ].join('\n');
   const text = toYaml(doc, { header });
   for (const warning of warnings) io.stderr(`slokit: warning: ${warning.message} [${warning.code}]\n`);
   if (parsed.out === undefined) io.stdout(text);

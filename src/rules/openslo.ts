@@ -5,8 +5,8 @@
 import { LABEL_SLI_NAME, LABEL_SLI_OUTCOME, SLI_EVENTS_PROMETHEUS } from '../conventions.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { formatObjective } from '../sli/objective.js';
-import { objectNames, planRules } from './plan.js';
-import type { RulesOptions } from './plan.js';
+import { DNS_LABEL_RE, checkMetadataLabels, objectNames, planRules } from './plan.js';
+import type { RulesOptions, RulesWarning } from './plan.js';
 import type { Sli } from '../sli/types.js';
 import { printNumber, selector } from './promql.js';
 
@@ -72,7 +72,10 @@ export type OpenSloDocument = OpenSloService | OpenSloSli | OpenSloSlo;
 
 /** Options of {@link toOpenSlo}. */
 export interface OpenSloOptions extends RulesOptions {
-  /** Name of an OpenSLO `DataSource` the queries read from (`metricSourceRef`). Default: none. */
+  /**
+   * Name of an OpenSLO `DataSource` the queries read from (`metricSourceRef`): an object name, so 1
+   * to 63 lower-case letters, digits and "-", e.g. `'prometheus-main'`. Default: none.
+   */
   readonly dataSource?: string;
 }
 
@@ -97,6 +100,8 @@ export function toOpenSlo(slis: readonly unknown[], options?: OpenSloOptions): r
   const { plans, options: resolved } = planRules(slis, options, 'toOpenSlo', ['dataSource']);
   const dataSource = checkDataSource(options?.dataSource);
   const names = objectNames(plans, 'toOpenSlo');
+  checkMetadataLabels(resolved.labels, 'openslo', 'toOpenSlo');
+  const warn = (options?.onWarning as ((w: RulesWarning) => void) | undefined) ?? (() => undefined);
   const labels = resolved.labels.length > 0 ? { labels: Object.fromEntries(resolved.labels) } : {};
   const source = (query: string): OpenSloMetricSource => ({
     metricSource: {
@@ -121,7 +126,8 @@ export function toOpenSlo(slis: readonly unknown[], options?: OpenSloOptions): r
         ...(outcome === undefined ? [] : [[LABEL_SLI_OUTCOME, outcome] as const]),
         ...resolved.selector,
       ]);
-    const description = sli.description === undefined ? {} : { description: sli.description };
+    const description =
+      sli.description === undefined ? {} : { description: capDescription(sli.description, sli.name, warn) };
     docs.push(
       {
         apiVersion: 'openslo/v1',
@@ -185,12 +191,29 @@ function shorthand(ms: number, sli: string): string {
   );
 }
 
+/** OpenSLO v1 descriptions hold at most 1050 characters (README, "description"; go-sdk `StringMaxLength(1050)`). */
+export const OPENSLO_DESCRIPTION_MAX = 1050;
+
+/** A description within OpenSLO's limit: a longer one is cut, ending in "…", with a warning. */
+function capDescription(text: string, sli: string, warn: (w: RulesWarning) => void): string {
+  const chars = [...text];
+  if (chars.length <= OPENSLO_DESCRIPTION_MAX) return text;
+  warn({
+    code: 'SLOKIT_E_RULES_FORMAT',
+    sli,
+    message: `SLI "${sli}": its description has ${chars.length} characters and OpenSLO takes at most ${OPENSLO_DESCRIPTION_MAX}; the SLI and SLO documents carry its first ${OPENSLO_DESCRIPTION_MAX - 1} and "…"`,
+  });
+  return `${chars.slice(0, OPENSLO_DESCRIPTION_MAX - 1).join('')}…`;
+}
+
 function checkDataSource(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0) {
+  // metricSourceRef names a DataSource object, and OpenSLO object names are RFC 1123 labels
+  // (README, "metadata.name"; go-sdk validates metricSourceRef with StringDNSLabel).
+  if (typeof value !== 'string' || !DNS_LABEL_RE.test(value)) {
     throw new SlokitDefinitionError(
       'SLOKIT_E_RULES_OPTION',
-      `toOpenSlo: dataSource must be the name of an OpenSLO DataSource; got ${describeValue(value)}`,
+      `toOpenSlo: dataSource must name an OpenSLO DataSource: 1 to 63 lower-case letters, digits and "-", starting and ending with a letter or digit, e.g. "prometheus-main"; got ${describeValue(value)}`,
     );
   }
   return value;

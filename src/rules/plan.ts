@@ -20,9 +20,13 @@ import { formatDuration } from '../sli/duration.js';
 import type { Sli } from '../sli/types.js';
 import { LABEL_NAME_RE, printFactor, printPercent } from './promql.js';
 
-/** A problem the generators could work around, reported through {@link RulesOptions.onWarning}. */
+/**
+ * A problem the generators worked around or cannot check, reported through
+ * {@link RulesOptions.onWarning}: a tier left out under `impossibleTiers: 'drop'`, a period the
+ * target tool does not know out of the box, a description cut to the target's limit.
+ */
 export interface RulesWarning {
-  /** The code the problem would have thrown with in the default, strict mode. */
+  /** The code of the problem: the one it throws with when it is an error (`impossibleTiers: 'error'`). */
   readonly code: SlokitErrorCode;
   /** The SLI concerned. */
   readonly sli: string;
@@ -39,12 +43,17 @@ export interface RulesOptions {
   readonly service?: string;
   /**
    * Labels added to every generated recording rule and alert (Prometheus), to the spec (Sloth) or to
-   * the resources' metadata (Pyrra, OpenSLO), e.g. `{ team: 'shop' }`.
+   * the resources' metadata (Pyrra, OpenSLO), e.g. `{ team: 'shop' }`. Names and values must suit
+   * the target: Prometheus label names, never empty values, and for Pyrra and OpenSLO the
+   * Kubernetes-style rules of their metadata (at most 63 characters, starting and ending with a
+   * letter or digit).
    */
   readonly labels?: Readonly<Record<string, string>>;
   /**
    * Extra equality matchers on every `slokit_sli_events_total` selector, to keep one app's series
-   * apart from another's, e.g. `{ job: 'shop' }`. The SLI name is always matched.
+   * apart from another's, e.g. `{ job: 'shop' }`. The SLI name is always matched. The Prometheus
+   * rules and the Sloth spec also put these matchers on what they record, as labels, so that two
+   * rule files for the same SLI names with different selectors record different series.
    */
   readonly selector?: Readonly<Record<string, string>>;
   /**
@@ -83,6 +92,11 @@ export interface ResolvedOptions {
   readonly service: string;
   readonly labels: readonly (readonly [string, string])[];
   readonly selector: readonly (readonly [string, string])[];
+  /**
+   * The labels of what the Prometheus rules and Sloth record: the selector's matchers, then
+   * `labels` (each name once). Series recorded for different selectors never collide.
+   */
+  readonly recordedLabels: readonly (readonly [string, string])[];
   readonly minEvents: number;
 }
 
@@ -126,15 +140,43 @@ export function planRules(
   }
   const warn = (raw.onWarning as ((warning: RulesWarning) => void) | undefined) ?? (() => undefined);
   const plans = list.map((sli) => planSli(sli, specs, mode, warn));
+  const labels = checkLabels(raw.labels, 'labels', generator);
+  const selector = checkLabels(raw.selector, 'selector', generator);
   return {
     plans,
     options: {
       service: checkService(raw.service, generator),
-      labels: checkLabels(raw.labels, 'labels', generator),
-      selector: checkLabels(raw.selector, 'selector', generator),
+      labels,
+      selector,
+      recordedLabels: mergeLabels(selector, labels, generator),
       minEvents: checkMinEvents(raw.minEvents, generator),
     },
   };
+}
+
+/**
+ * The selector's matchers, then the labels, as the labels of recorded series. Without them, two
+ * rule files for different selectors (one per app, `--selector job=shop` and `--selector job=cart`)
+ * would record the same series, `slokit:sli_error_ratio:rate5m{slokit_sli_name="checkout"}`, and
+ * Prometheus would report "duplicate sample for timestamp" for every window.
+ */
+function mergeLabels(
+  selector: readonly (readonly [string, string])[],
+  labels: readonly (readonly [string, string])[],
+  generator: string,
+): readonly (readonly [string, string])[] {
+  const merged = new Map<string, string>(selector);
+  for (const [name, value] of labels) {
+    const matched = merged.get(name);
+    if (matched !== undefined && matched !== value) {
+      throw optionError(
+        generator,
+        `labels.${name} is ${JSON.stringify(value)} but selector.${name} is ${JSON.stringify(matched)}: the recorded series carry the selector's value; drop one of them`,
+      );
+    }
+    merged.set(name, value);
+  }
+  return [...merged];
 }
 
 function checkOptionsObject(
@@ -284,7 +326,7 @@ function tierProblem(
 function checkService(service: unknown, generator: string): string {
   if (service === undefined) return 'slokit';
   // Kubernetes-style name (RFC 1123 label): Pyrra and OpenSLO use it as an object name.
-  if (typeof service !== 'string' || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(service)) {
+  if (typeof service !== 'string' || !DNS_LABEL_RE.test(service)) {
     throw optionError(
       generator,
       `service must be 1 to 63 lower-case letters, digits and "-", starting and ending with a letter or digit, e.g. "shop"; got ${describeValue(service)}`,
@@ -318,9 +360,53 @@ function checkLabels(
     if (typeof v !== 'string') {
       throw optionError(generator, `${field}.${name} must be a string; got ${describeValue(v)}`);
     }
+    if (v === '') {
+      // An empty value is no label to Prometheus (a rule's empty label removes it), Sloth refuses
+      // it ("the label value is required"), and `--label team=` is a slip more often than a wish.
+      throw optionError(generator, `${field}.${name} is empty; give it a value, e.g. ${name}=shop`);
+    }
     return [name, v] as const;
   });
 }
+
+// Kubernetes label syntax (k8s.io/apimachinery, validation.IsQualifiedName and IsValidLabelValue):
+// a name of at most 63 characters, letters, digits, "-", "_" and ".", starting and ending with a
+// letter or digit; a value the same, or empty. Pyrra resources are Kubernetes objects, and OpenSLO v1
+// label keys follow the same rule (github.com/OpenSLO/go-sdk, pkg/openslo/v1/objects.go,
+// labelKeyRegexp).
+const KUBERNETES_NAME_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const KUBERNETES_VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/**
+ * Checks `labels` against the rules of a target's metadata: `'kubernetes'` (names and values, for
+ * Pyrra) or `'openslo'` (names only: OpenSLO v1 leaves values free). Prometheus' own rules were
+ * checked already; these are the extra ones, so `_team` (a fine Prometheus label) or `env=prod/eu`
+ * fail here rather than in `kubectl apply` or the OpenSLO validator.
+ */
+export function checkMetadataLabels(
+  labels: readonly (readonly [string, string])[],
+  target: 'kubernetes' | 'openslo',
+  generator: string,
+): void {
+  const rules =
+    target === 'kubernetes'
+      ? 'Kubernetes label names and values are at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit'
+      : 'OpenSLO label names are at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+  for (const [name, value] of labels) {
+    if (!KUBERNETES_NAME_RE.test(name)) {
+      throw optionError(generator, `labels: "${name}" is not a valid label name here: ${rules}`);
+    }
+    if (target === 'kubernetes' && !KUBERNETES_VALUE_RE.test(value)) {
+      throw optionError(
+        generator,
+        `labels.${name}: ${JSON.stringify(value)} is not a valid label value here: ${rules}`,
+      );
+    }
+  }
+}
+
+/** An RFC 1123 label (a Kubernetes object or OpenSLO name): 1 to 63 of a-z, 0-9 and "-", alphanumeric at both ends. */
+export const DNS_LABEL_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function checkMinEvents(value: unknown, generator: string): number {
   if (value === undefined) return DEFAULT_MIN_EVENTS;

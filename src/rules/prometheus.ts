@@ -97,10 +97,11 @@ function sliGroup(plan: SliPlan, options: ResolvedOptions): PrometheusRuleGroup 
       ...(outcome === undefined ? [] : [[LABEL_SLI_OUTCOME, outcome] as const]),
       ...options.selector,
     ]);
-  // Recorded series carry the SLI name plus the user's labels; alerts select them by all of these
-  // so that two rule files with different labels never read each other's series.
-  const recordLabels = Object.fromEntries([nameLabel, ...options.labels]);
-  const recorded = (record: string): string => selector(record, [nameLabel, ...options.labels]);
+  // Recorded series carry the SLI name plus the selector's matchers and the user's labels; alerts
+  // select them by all of these, so that two rule files with different selectors or labels never
+  // record, or read, each other's series.
+  const recordLabels = Object.fromEntries([nameLabel, ...options.recordedLabels]);
+  const recorded = (record: string): string => selector(record, [nameLabel, ...options.recordedLabels]);
   const by = `sum by (${LABEL_SLI_NAME})`;
 
   const windows = windowsToRecord(plan);
@@ -153,7 +154,11 @@ function burnAlert(
   const { sli, budget } = plan;
   const long = formatDuration(tier.longMs);
   const short = formatDuration(tier.shortMs);
-  const factor = printNumber(tier.factor);
+  // The factor exactly as the in-process alerts compare with it (the shortest decimal that reads back
+  // as the same double), never rounded down: printed to 12 digits, 28 days' 0.9333… (14/15) became
+  // 0.933333333333, below what a burn of exactly 14/15 computes, so a tie fired at 28 days while at
+  // 30 days (factor 1, exact) it did not. Strictly above the factor, at every period.
+  const factor = String(tier.factor);
   const burn = (w: string): string => `${recorded(errorRatioRecord(w))} / ${printNumber(budget)} > ${factor}`;
   // Both windows must burn faster than the factor (Workbook, "Multiwindow, Multi-Burn-Rate Alerts"):
   // the long window proves the budget share is really spent, the short one that it is still burning.
@@ -178,7 +183,7 @@ function burnAlert(
       [LABEL_SLI_NAME]: sli.name,
       [LABEL_LONG_WINDOW]: long,
       [LABEL_SHORT_WINDOW]: short,
-      ...Object.fromEntries(options.labels),
+      ...Object.fromEntries(options.recordedLabels),
       // The SLI's own owner wins over a rule-wide `labels.owner`: it is the more specific.
       ...(sli.owner === undefined ? {} : { [LABEL_OWNER]: literal(sli.owner) }),
     },

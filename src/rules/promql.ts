@@ -35,6 +35,16 @@ export function printFactor(value: number): string {
   return String(Number(value.toFixed(3)));
 }
 
+/**
+ * A derived fraction as a percentage for people, to four significant digits: the error ratio a
+ * tier needs at 28 days, 0.000933…, is `"0.09333%"`, not `"0.0933333333333%"`, while 13.44 × 0.1%
+ * stays `"1.344%"`. Objectives and budget shares, which people wrote, go through
+ * {@link printPercent} and stay exact.
+ */
+export function printRoundedPercent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(4))}%`;
+}
+
 /** A fraction as a percentage: `0.02` → `"2%"`, `0.999` → `"99.9%"`. */
 export function printPercent(fraction: number): string {
   return `${printNumber(fraction * 100)}%`;

@@ -14,7 +14,7 @@ import {
 } from '../conventions.js';
 import { SlokitDefinitionError } from '../errors.js';
 import { planRules } from './plan.js';
-import type { ResolvedOptions, RulesOptions, SliPlan } from './plan.js';
+import type { ResolvedOptions, RulesOptions, RulesWarning, SliPlan } from './plan.js';
 import { percentNumber, selector } from './promql.js';
 import { literal } from './template.js';
 import { severityWords } from '../doc/words.js';
@@ -54,17 +54,53 @@ export interface SlothSpec {
 export type SlothSpecOptions = RulesOptions;
 
 /**
+ * The SLO periods Sloth ships alert windows for (`internal/alert/windows/google-28d.yaml` and
+ * `google-30d.yaml` in github.com/slok/sloth). Any other period needs a windows catalogue of the
+ * user's own (`sloth generate --slo-period-windows-path`), or Sloth fails with "the 168h0m0s SLO
+ * period time window is not supported".
+ */
+export const SLOTH_PERIODS: readonly string[] = ['28d', '30d'];
+
+/**
+ * Sloth's rule for SLO names, services and IDs (`pkg/common/conventions`, `NameRegexp`): two or more
+ * letters, digits, "-", "_" and ".", starting and ending with a letter or digit.
+ */
+const SLOTH_NAME_RE = /^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$/;
+
+/** A duration as Go prints it (`time.Duration.String`), as in Sloth's messages: 7 days are `168h0m0s`. */
+function goDuration(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
+  return minutes > 0 ? `${minutes}m${seconds}s` : `${seconds}s`;
+}
+
+/**
+ * The period (`--default-slo-period`) a Sloth spec of these SLIs must be generated with: their common
+ * window, e.g. `'28d'`. Sloth's prometheus/v1 spec has no field for it and Sloth's own default is
+ * 30d, so a 28d SLI generated without the flag silently gets 30-day factors.
+ */
+export function slothPeriod(slis: readonly { readonly window: string }[]): string | undefined {
+  const windows = new Set(slis.map((sli) => sli.window));
+  return windows.size === 1 ? [...windows][0] : undefined;
+}
+
+/**
  * Generates a Sloth `prometheus/v1` spec: one SLO per SLI, whose error and total queries read
  * slokit's `slokit_sli_events_total` through Sloth's `{{.window}}` template, with page and ticket
  * alerts named `SlokitErrorBudgetBurn` and labelled `severity: page` / `ticket`.
  *
  * Sloth takes the SLO period from the command line, not the spec (`sloth generate
- * --default-slo-period 28d`; Sloth knows 28d and 30d, other periods need `--slo-period-windows-path`),
- * so all SLIs of one spec must share a window. Sloth computes its own burn-rate tiers (the same
- * workbook table) and has no low-traffic guard.
+ * --default-slo-period 28d`; its default is 30d), so all SLIs of one spec must share a window:
+ * generate with `--default-slo-period` set to it ({@link slothPeriod}; `slokit rules` writes it in
+ * the file's header). Sloth knows 28d and 30d; any other window is reported through `onWarning`,
+ * since it needs a windows catalogue of your own. Sloth computes its own burn-rate tiers (the same
+ * workbook table) and has no low-traffic guard. The selector's matchers and the labels become the
+ * spec's labels, on everything Sloth records.
  *
- * @throws SlokitDefinitionError `SLOKIT_E_RULES_FORMAT` when the SLIs' windows differ, and the
- *   errors of {@link toPrometheusRules}.
+ * @throws SlokitDefinitionError `SLOKIT_E_RULES_FORMAT` when the SLIs' windows differ or an SLI
+ *   name (or the service) breaks Sloth's name rule, and the errors of {@link toPrometheusRules}.
  * @example
  * import { toSlothSpec, toYaml } from 'slokit/rules';
  * import { slis } from './slis.js';
@@ -82,11 +118,35 @@ export function toSlothSpec(slis: readonly unknown[], options?: SlothSpecOptions
       `toSlothSpec: a Sloth spec has one SLO period (sloth generate --default-slo-period), but the SLIs' windows differ: ${list}; generate one spec per window (slokit rules --sli <name>)`,
     );
   }
-  const labels = Object.fromEntries(resolved.labels);
+  const bad = plans.filter((p) => !SLOTH_NAME_RE.test(p.sli.name)).map((p) => `"${p.sli.name}"`);
+  if (bad.length > 0) {
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_RULES_FORMAT',
+      `toSlothSpec: Sloth takes SLO names of two or more characters that start and end with a letter or digit; ${bad.join(', ')} ${bad.length === 1 ? 'does' : 'do'} not: rename the SLI (e.g. "checkout" for "checkout-")`,
+    );
+  }
+  if (!SLOTH_NAME_RE.test(resolved.service)) {
+    throw new SlokitDefinitionError(
+      'SLOKIT_E_RULES_OPTION',
+      `toSlothSpec: Sloth takes service names of two or more characters; got "${resolved.service}"`,
+    );
+  }
+  const period = windows[0]!;
+  if (!SLOTH_PERIODS.includes(period)) {
+    const warn = (options?.onWarning as ((w: RulesWarning) => void) | undefined) ?? (() => undefined);
+    for (const { sli } of plans) {
+      warn({
+        code: 'SLOKIT_E_RULES_FORMAT',
+        sli: sli.name,
+        message: `SLI "${sli.name}": Sloth ships alert windows for ${SLOTH_PERIODS.join(' and ')} periods only; for ${period}, run sloth generate with --default-slo-period ${period} and --slo-period-windows-path pointing at a ${period} windows catalogue, or it fails with "the ${goDuration(sli.windowMs)} SLO period time window is not supported"`,
+      });
+    }
+  }
+  const labels = Object.fromEntries(resolved.recordedLabels);
   return {
     version: 'prometheus/v1',
     service: resolved.service,
-    ...(resolved.labels.length > 0 ? { labels } : {}),
+    ...(resolved.recordedLabels.length > 0 ? { labels } : {}),
     slos: plans.map((plan) => slothSlo(plan, resolved)),
   };
 }

@@ -85,15 +85,15 @@ describe.concurrent('ts and js blocks run', () => {
   it.each(runnable.map((f) => [label(f.block), f] as const))(
     '%s',
     async (_label, file) => {
-      const result = await runBlock(file, 25_000);
+      const result = await runBlock(file, 60_000);
       if (result.timedOut) {
         throw new Error(
-          `${label(file.block)} was still running after 25 s: a block that keeps serving must be marked <!-- doc-test: no-run -->\n${result.stderr}`,
+          `${label(file.block)} was still running after 60 s: a block that keeps serving must be marked <!-- doc-test: no-run -->\n${result.stderr}`,
         );
       }
       if (result.code !== 0) throw new Error(`${label(file.block)}:\n${result.stderr}${result.stdout}`);
     },
-    40_000,
+    90_000,
   );
 });
 

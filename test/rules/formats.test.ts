@@ -85,10 +85,12 @@ describe('toSlothSpec', () => {
     });
   });
 
-  it('defaults the service to "slokit" and puts the selector in both queries', () => {
+  it('defaults the service to "slokit" and puts the selector in both queries and in the labels', () => {
     const spec = toSlothSpec([checkout], { selector: { job: 'shop' } });
     expect(spec.service).toBe('slokit');
-    expect(spec).not.toHaveProperty('labels');
+    // On everything Sloth records, so that a spec for another job records other series.
+    expect(spec.labels).toEqual({ job: 'shop' });
+    expect(toSlothSpec([checkout])).not.toHaveProperty('labels');
     expect(spec.slos[0]!.sli.events.total_query).toBe(
       'sum(rate(slokit_sli_events_total{slokit_sli_name="checkout",job="shop"}[{{.window}}]))',
     );
@@ -134,7 +136,7 @@ describe('toPyrraSlos', () => {
         metadata: {
           name: 'checkout',
           namespace: 'shop',
-          labels: { team: 'shop', 'pyrra.dev/owner': 'shop-team' },
+          labels: { team: 'shop', 'pyrra.dev/team': 'shop', 'pyrra.dev/owner': 'shop-team' },
         },
         spec: {
           description: 'Checkout requests answer 2xx in under 300 ms',
@@ -149,10 +151,22 @@ describe('toPyrraSlos', () => {
               total: { metric: 'slokit_sli_events_total{slokit_sli_name="checkout",job="shop"}' },
             },
           },
-          alerting: { name: 'SlokitErrorBudgetBurn' },
+          alerting: {
+            name: 'SlokitErrorBudgetBurn',
+            severities: {
+              fastBurn: 'page',
+              mediumBurn: 'page',
+              slowBurn: 'ticket',
+              longTermBurn: 'ticket',
+              absent: 'page',
+            },
+          },
         },
       },
     ]);
+    expect(toPyrraSlos([checkout], { severities: 'pyrra' })[0]!.spec.alerting).toEqual({
+      name: 'SlokitErrorBudgetBurn',
+    });
   });
 
   it('makes Kubernetes names of SLI names, and refuses two SLIs that collide', () => {

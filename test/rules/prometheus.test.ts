@@ -82,7 +82,8 @@ describe('toPrometheusRules', () => {
       ['page', '1h', '5m', '13.44'],
       ['page', '6h', '30m', '5.6'],
       ['ticket', '1d', '2h', '2.8'],
-      ['ticket', '3d', '6h', '0.933333333333'],
+      // Exactly the double the in-process alerts compare with, never rounded below 14/15.
+      ['ticket', '3d', '6h', '0.9333333333333333'],
     ]);
     expect(thresholds('30d')).toEqual([
       ['page', '1h', '5m', '14.4'],
@@ -166,27 +167,34 @@ describe('toPrometheusRules', () => {
     );
   });
 
-  it('adds the selector to every event selector and the labels to every rule and recorded-series selector', () => {
+  it('adds the selector to every event selector, and the selector and the labels to every rule and recorded-series selector', () => {
     const file = toPrometheusRules([checkout], {
       selector: { job: 'shop', env: 'prod "eu"' },
       labels: { team: 'shop' },
       minEvents: 250,
     });
     const all = file.groups[0]!.rules;
-    for (const rule of all) expect(rule.labels).toMatchObject({ team: 'shop', slokit_sli_name: 'checkout' });
+    for (const rule of all) {
+      expect(rule.labels).toMatchObject({
+        slokit_sli_name: 'checkout',
+        job: 'shop',
+        env: 'prod "eu"',
+        team: 'shop',
+      });
+    }
     const ratio = recordings(file)[0]!;
     expect(ratio.expr).toContain(
       'slokit_sli_events_total{slokit_sli_name="checkout",slokit_sli_outcome="bad",job="shop",env="prod \\"eu\\""}[5m]',
     );
     const page = alerts(file)[0]!;
     expect(page.expr).toContain(
-      'slokit:sli_error_ratio:rate1h{slokit_sli_name="checkout",team="shop"} / 0.001 > 13.44',
+      'slokit:sli_error_ratio:rate1h{slokit_sli_name="checkout",job="shop",env="prod \\"eu\\"",team="shop"} / 0.001 > 13.44',
     );
     expect(page.expr).toContain(
       'sum by (slokit_sli_name) (increase(slokit_sli_events_total{slokit_sli_name="checkout",job="shop",env="prod \\"eu\\""}[1h])) >= 250',
     );
     expect(recordings(file)[10]!.expr).toBe(
-      '1 - slokit:sli_error_ratio:rate28d{slokit_sli_name="checkout",team="shop"} / 0.001',
+      '1 - slokit:sli_error_ratio:rate28d{slokit_sli_name="checkout",job="shop",env="prod \\"eu\\"",team="shop"} / 0.001',
     );
   });
 
