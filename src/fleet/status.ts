@@ -402,11 +402,14 @@ function resolve(options: FleetStatusOptions): Resolved {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     fail(`signal: expected an AbortSignal; got ${describeValue(signal)}`);
   }
+  const selector = checkLabels(raw.selector, 'selector');
   return {
     target,
     slis,
-    selector: checkLabels(raw.selector, 'selector'),
-    labels: checkLabels(raw.labels, 'labels'),
+    selector,
+    // What the recorded series carry: the generated rules label them with the selector's matchers
+    // as well as the rule labels, so that rule files for different selectors never collide.
+    labels: [...new Map([...selector, ...checkLabels(raw.labels, 'labels')])],
     minEvents: minEvents ?? DEFAULT_MIN_EVENTS,
     tiers: tiers ?? WORKBOOK_TIERS,
     timeoutMs,
