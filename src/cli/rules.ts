@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SlokitDefinitionError, SlokitError, describeValue } from '../errors.js';
 import { toOpenSlo } from '../rules/openslo.js';
@@ -269,9 +269,25 @@ function slothHeader(parsed: ParsedRules, slis: readonly Sli<unknown>[]): string
   ];
 }
 
-/** Writes through a temporary file in the same directory and renames it, so readers never see half a file. */
+/**
+ * Writes through a temporary file in the same directory and renames it, so readers never see half a
+ * file. Only a regular file (or a new one) is replaced that way: a symlink is followed to the file it
+ * names, and anything else (`/dev/stdout`, `/dev/null`, a named pipe) is written into, since a rename
+ * would put a plain file in its place, which for `/dev/null` as root breaks the whole machine.
+ */
 async function writeAtomically(file: string, cwd: string, text: string): Promise<void> {
-  const target = path.resolve(cwd, file);
+  let target = path.resolve(cwd, file);
+  try {
+    target = await realpath(target);
+    if (!(await stat(target)).isFile()) {
+      await writeFile(target, text, 'utf8');
+      return;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new CliUsageError(`cannot write ${file}: ${(error as Error).message}`);
+    }
+  }
   const temp = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`,

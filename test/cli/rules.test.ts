@@ -1,8 +1,10 @@
 // `slokit rules`, run in-process through main() with captured output.
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { lstat, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { RULES_USAGE, collectSlis } from '../../src/cli/rules.js';
@@ -176,6 +178,39 @@ describe('slokit rules', () => {
       // Overwrites in place, leaving no temporary file behind.
       expect((await run('examples/slis.ts', '-f', 'sloth', '-o', out)).code).toBe(0);
       expect(await readdir(dir)).toEqual(['sloth.yaml']);
+    });
+
+    it('writes into a named pipe rather than replacing it (as /dev/stdout or /dev/null would be)', async () => {
+      const printed = await run('examples/slis.ts');
+      const fifo = path.join(dir, 'pipe');
+      await promisify(execFile)('mkfifo', [fifo]);
+      try {
+        // Opening a FIFO for reading waits for the writer, so read and write at once.
+        const [received, written] = await Promise.all([
+          readFile(fifo, 'utf8'),
+          run('examples/slis.ts', '--out', fifo),
+        ]);
+        expect(written).toEqual({ code: 0, stdout: '', stderr: '' });
+        expect(received).toBe(printed.stdout);
+        expect((await lstat(fifo)).isFIFO()).toBe(true);
+      } finally {
+        await rm(fifo, { force: true });
+      }
+    });
+
+    it('follows a symlink to the file it names and leaves the link a link', async () => {
+      const real = path.join(dir, 'real.yaml');
+      const link = path.join(dir, 'link.yaml');
+      await writeFile(real, 'old\n');
+      await symlink(real, link);
+      try {
+        expect((await run('examples/slis.ts', '--out', link)).code).toBe(0);
+        expect((await lstat(link)).isSymbolicLink()).toBe(true);
+        expect(await readFile(real, 'utf8')).toBe((await run('examples/slis.ts')).stdout);
+      } finally {
+        await rm(link, { force: true });
+        await rm(real, { force: true });
+      }
     });
 
     it('exits 2 when the directory does not exist, leaving nothing behind', async () => {
