@@ -1,8 +1,10 @@
-// HTTP overhead benchmark: hello-world Express 5 and Fastify 5, bare and with slokit (counters
-// only; counters + recording spans exported to a no-op exporter). Every server is its own process,
-// load comes from this process (autocannon), variants run interleaved A/B/C/A/B/C... in one run, and
-// the medians of requests/s are printed with their ratio to bare.
-//   npm run bench:http [-- --rounds 5 --seconds 5 --connections 50]
+// Quick A/B HTTP benchmark for development: the bench apps (bench/server.mjs) bare and with slokit
+// (counters only; counters + recording spans exported to a no-op exporter). Every server is its own
+// process, load comes from this process (autocannon), variants run interleaved A/B/C/A/B/C... in
+// one run, and the medians of requests/s and server CPU per request are printed with their ratio to
+// bare. The full comparison with the OpenTelemetry floor and the peers is `npm run bench:peers`.
+//   npm run bench:http [-- --rounds 5 --seconds 5 --connections 50 --frameworks express,fastify
+//                          --variants bare,slokit-counters,slokit-full]
 import { spawn, execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     frameworks: { type: 'string', default: 'express,fastify' },
+    variants: { type: 'string', default: 'bare,slokit-counters,slokit-full' },
     'skip-build': { type: 'boolean', default: false },
   },
 });
@@ -23,7 +26,7 @@ const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const frameworks = values.frameworks.split(',');
-const variants = ['bare', 'counters', 'spans'];
+const variants = values.variants.split(',');
 
 if (!values['skip-build']) execSync('npm run build', { stdio: 'ignore' });
 
@@ -35,8 +38,8 @@ if (pin) execSync(`taskset -pc 1-${availableParallelism() - 1} ${process.pid}`, 
 async function start(framework, variant) {
   const command = pin ? '/usr/bin/taskset' : process.execPath;
   const args = pin
-    ? ['-c', '0', process.execPath, 'bench/http-server.mjs', framework, variant]
-    : ['bench/http-server.mjs', framework, variant];
+    ? ['-c', '0', process.execPath, 'bench/server.mjs', framework, variant]
+    : ['bench/server.mjs', framework, variant];
   const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -44,8 +47,8 @@ async function start(framework, variant) {
   child.stdout.setEncoding('utf8');
   for await (const chunk of child.stdout) {
     buffer += chunk;
-    const match = /ready (\d+)/.exec(buffer);
-    if (match) return { child, port: Number(match[1]) };
+    const match = /ready (\d+) (\S+)/.exec(buffer);
+    if (match) return { child, port: Number(match[1]), path: match[2] };
   }
   throw new Error(`${framework}/${variant} did not start`);
 }
@@ -61,10 +64,10 @@ function cpuMs(pid) {
   }
 }
 
-function load(port) {
+function load({ port, path }) {
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: `http://127.0.0.1:${port}/`, connections, duration: seconds, pipelining: 1 },
+      { url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds, pipelining: 1 },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
@@ -82,13 +85,13 @@ for (const framework of frameworks) {
   const servers = {};
   for (const variant of variants) servers[variant] = await start(framework, variant);
   // Warm-up: JIT and connection pools, not measured.
-  for (const variant of variants) await load(servers[variant].port);
+  for (const variant of variants) await load(servers[variant]);
   for (let round = 0; round < rounds; round++) {
     // Rotate the order each round so no variant always runs first or last.
     const order = variants.map((_, i) => variants[(i + round) % variants.length]);
     for (const variant of order) {
       const before = cpuMs(servers[variant].child.pid);
-      const result = await load(servers[variant].port);
+      const result = await load(servers[variant]);
       const cpu = cpuMs(servers[variant].child.pid) - before;
       ((cpuPerRequest[framework] ??= {})[variant] ??= []).push((cpu * 1000) / result.requests.total);
       if (result.errors > 0 || result.non2xx > 0)
@@ -108,7 +111,7 @@ console.log(
     '\n',
 );
 console.log(
-  'framework  variant    median req/s   ratio to bare   server CPU µs/req   bare/this   req/s runs',
+  'framework       variant            median req/s   ratio to bare   server CPU µs/req   bare/this   req/s runs',
 );
 for (const framework of frameworks) {
   const bare = median(results[framework].bare);
@@ -118,7 +121,7 @@ for (const framework of frameworks) {
     const m = median(runs);
     const cpu = median(cpuPerRequest[framework][variant]);
     console.log(
-      `${framework.padEnd(10)} ${variant.padEnd(10)} ${m.toFixed(0).padStart(12)}   ${(m / bare).toFixed(3).padStart(13)}   ${cpu.toFixed(1).padStart(17)}   ${(bareCpu / cpu).toFixed(3).padStart(9)}   ${runs.map((r) => r.toFixed(0)).join(' ')}`,
+      `${framework.padEnd(15)} ${variant.padEnd(18)} ${m.toFixed(0).padStart(12)}   ${(m / bare).toFixed(3).padStart(13)}   ${cpu.toFixed(1).padStart(17)}   ${(bareCpu / cpu).toFixed(3).padStart(9)}   ${runs.map((r) => r.toFixed(0)).join(' ')}`,
     );
   }
 }

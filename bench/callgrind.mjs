@@ -1,0 +1,175 @@
+// Instructions per request of one bench server, counted by valgrind's callgrind: repeatable whatever
+// else the machine is doing, unlike wall-clock time. The server (bench/server.mjs) runs under
+// callgrind; this process warms it up, zeroes the counters, sends a fixed number of requests over
+// one keep-alive connection, dumps the counters and divides.
+//
+//   node bench/callgrind.mjs <app> <variant> [--warmup 3000] [--requests 5000] [--keep DIR] [--functions N]
+//
+// Needs valgrind (Debian: valgrind) and a build (npm run build). With --keep, the callgrind file is
+// kept for callgrind_annotate. With --functions N, it also prints the N functions with the most
+// instructions of their own per request, JavaScript ones named from the perf map node writes
+// (--perf-basic-prof): diff two variants' lists to see where the difference goes.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    warmup: { type: 'string', default: '5000' },
+    requests: { type: 'string', default: '5000' },
+    keep: { type: 'string' },
+    functions: { type: 'string', default: '0' },
+  },
+});
+const [app, variant] = positionals;
+const warmup = Number(values.warmup);
+const requests = Number(values.requests);
+const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'slokit-callgrind-'));
+mkdirSync(dir, { recursive: true });
+
+const child = spawn(
+  'valgrind',
+  [
+    '--tool=callgrind',
+    // V8 writes machine code into memory at run time; callgrind must see it change.
+    '--smc-check=all-non-file',
+    `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`,
+    process.execPath,
+    // Perf maps name JIT-compiled JavaScript functions (--functions). One thread: no concurrent
+    // compilation or GC whose timing would change what the main thread executes from run to run.
+    '--perf-basic-prof',
+    '--single-threaded',
+    'bench/server.mjs',
+    app,
+    variant,
+  ],
+  { stdio: ['ignore', 'pipe', 'pipe'], cwd: new URL('..', import.meta.url) },
+);
+let stderr = '';
+child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+const ready = await new Promise((resolve, reject) => {
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => {
+    out += d;
+    const m = /ready (\d+) (\S+)/.exec(out);
+    if (m) resolve({ port: Number(m[1]), path: m[2] });
+  });
+  child.on('exit', (code) => reject(new Error(`server exited (${code}): ${stderr.slice(-2000)}`)));
+});
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function get() {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port: ready.port, path: ready.path, agent }, (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
+        );
+      })
+      .on('error', reject);
+  });
+}
+async function send(n) {
+  // Two in flight keep the server busy without queueing behind one another for long.
+  const lanes = [0, 1].map(async (lane) => {
+    for (let i = lane; i < n; i += 2) await get();
+  });
+  await Promise.all(lanes);
+}
+
+const control = (flag) => execFileSync('callgrind_control', [flag, String(child.pid)], { stdio: 'ignore' });
+await send(warmup);
+control('--zero');
+await send(requests);
+control('--dump');
+agent.destroy();
+child.kill('SIGTERM');
+await new Promise((resolve) => child.on('exit', resolve));
+
+// The dump after --zero holds exactly the measured requests (the other files: start-up, exit).
+const files = readdirSync(dir)
+  .filter((f) => f.startsWith(`callgrind.out.${child.pid}.`))
+  .sort();
+const measured = files
+  .map((f) => join(dir, f))
+  .find((f) => /^desc: Trigger: (dump|Client Request)/m.test(readFileSync(f, 'utf8').slice(0, 4000)));
+if (measured === undefined) throw new Error(`no callgrind dump in ${dir}: ${readdirSync(dir).join(', ')}`);
+const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(measured, 'utf8'));
+const perRequest = Number(totals[1]) / requests;
+console.log(
+  JSON.stringify({
+    app,
+    variant,
+    requests,
+    instructionsPerRequest: Math.round(perRequest),
+    file: values.keep ? measured : undefined,
+  }),
+);
+if (Number(values.functions) > 0) {
+  for (const [name, ir] of selfCosts(measured, `/tmp/perf-${child.pid}.map`).slice(
+    0,
+    Number(values.functions),
+  ))
+    console.log(`${(ir / requests).toFixed(0).padStart(9)}  ${name}`);
+}
+if (values.keep === undefined && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+
+/** Instructions of each function's own (not its callees'), JIT code named from the perf map. */
+function selfCosts(file, perfMap) {
+  const names = new Map();
+  const self = new Map();
+  let fn;
+  let skipNext = false;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('fn=')) {
+      const m = /^fn=\((\d+)\)(?: (.*))?$/.exec(line);
+      if (m[2] !== undefined) names.set(m[1], m[2]);
+      fn = m[1];
+    } else if (line.startsWith('cfn=')) {
+      const m = /^cfn=\((\d+)\)(?: (.*))?$/.exec(line);
+      if (m[2] !== undefined) names.set(m[1], m[2]);
+    } else if (line.startsWith('calls=')) {
+      skipNext = true;
+    } else if (/^[0-9+*-]/.test(line)) {
+      if (skipNext) skipNext = false;
+      else {
+        const ir = Number(line.split(' ')[1] ?? 0);
+        self.set(fn, (self.get(fn) ?? 0) + ir);
+      }
+    }
+  }
+  const map = existsSync(perfMap)
+    ? readFileSync(perfMap, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [start, size, ...name] = l.split(' ');
+          return {
+            start: parseInt(start, 16),
+            end: parseInt(start, 16) + parseInt(size, 16),
+            name: name.join(' '),
+          };
+        })
+    : [];
+  const named = new Map();
+  for (const [id, ir] of self) {
+    let name = names.get(id) ?? id;
+    if (/^0x[0-9a-f]+$/.test(name)) {
+      const address = parseInt(name, 16);
+      // The latest code object at that address (V8 reuses code space).
+      for (let i = map.length - 1; i >= 0; i--) {
+        if (map[i].start <= address && address < map[i].end) {
+          name = map[i].name;
+          break;
+        }
+      }
+    }
+    named.set(name, (named.get(name) ?? 0) + ir);
+  }
+  return [...named].sort((a, b) => b[1] - a[1]);
+}
