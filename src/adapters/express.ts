@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { warnOnce } from '../runtime/diag.js';
-import { beginExchange } from '../runtime/exchange.js';
-import type { HttpExchange } from '../runtime/exchange.js';
+import { HttpExchange, beginExchange } from '../runtime/exchange.js';
 import { runtimeOf } from '../runtime/kit.js';
 import type { Slokit } from '../runtime/kit.js';
 import {
@@ -38,11 +37,53 @@ export type SlokitErrorMiddleware = (
   next: (error?: unknown) => void,
 ) => void;
 
-// The exchange of a request, where slokitErrors() finds it. A registered symbol, so the ESM and CJS
-// builds of slokit (both loaded in one app) agree on it.
+// The exchange of a request, where slokitErrors() and the route accessor find it. A registered
+// symbol, so the ESM and CJS builds of slokit (both loaded in one app) agree on it.
 const EXCHANGE: unique symbol = Symbol.for('slokit.express.exchange') as never;
 
-type WithExchange = IncomingMessage & { [EXCHANGE]?: HttpExchange };
+type ExpressRequest = IncomingMessage & { baseUrl?: unknown; app?: unknown };
+type WithExchange = ExpressRequest & { [EXCHANGE]?: RouteHolder };
+
+/** What the route accessor needs of a request's exchange (duck-typed: shared by both builds). */
+interface RouteHolder {
+  /** What Express assigned to `req.route`. */
+  routeValue: unknown;
+  assignRoute(req: ExpressRequest, value: unknown): void;
+  error: unknown;
+}
+
+/**
+ * The exchange of one Express request: also keeps what Express assigned to `req.route`, and works
+ * out the route template when it does.
+ */
+class ExpressExchange extends HttpExchange implements RouteHolder {
+  routeValue: unknown = undefined;
+  hints: Hints | undefined = undefined;
+  private resolvedFor: unknown = undefined;
+  private resolvedBase: unknown = undefined;
+
+  assignRoute(req: ExpressRequest, value: unknown): void {
+    this.routeValue = value;
+    // Express 5 sets the same route twice (when it matches, and when it dispatches to it).
+    const base = req.baseUrl;
+    if (!isRoute(value) || (value === this.resolvedFor && base === this.resolvedBase)) return;
+    this.resolvedFor = value;
+    this.resolvedBase = base;
+    try {
+      this.route = templateOf(req, value);
+    } catch (error) {
+      this.route = undefined;
+      warnOnce('express.route.failed', `slokitExpress could not work out a route template: ${String(error)}`);
+    }
+  }
+
+  override closed(res: ServerResponse): void {
+    // Read before finish(), which forgets an error the app answered below 500.
+    const unexplained5xx = this.error === undefined && res.headersSent && res.statusCode >= 500;
+    super.closed(res);
+    if (unexplained5xx && this.hints !== undefined) this.hints.unexplained5xx();
+  }
+}
 
 /**
  * The Express middleware: every request becomes one event judged against the kit's SLIs, with its
@@ -52,6 +93,11 @@ type WithExchange = IncomingMessage & { [EXCHANGE]?: HttpExchange };
  *
  * The route template (`/api/users/:id`) is captured while Express dispatches, so it is right for
  * routers nested and mounted at parameterised paths; requests that no route matched have none.
+ *
+ * Two mistakes are pointed out once, through `diag`, when the first requests show them: routes
+ * registered before the middleware (their requests are never recorded), and a 5xx answered with
+ * no {@link slokitErrors} in the app (thrown errors then count with reason `status`, without the
+ * exception on the span).
  *
  * @example
  * import express from 'express';
@@ -70,6 +116,10 @@ export function slokitExpress<Req extends IncomingMessage = IncomingMessage>(
   const o = checkAdapterOptions(options, ['ignore', 'slis'], 'slokitExpress');
   const ignore = optionalFunction<(req: IncomingMessage) => unknown>(o.ignore, 'slokitExpress: ignore');
   const scope = runtime.scopeOf(optionalNames(o.slis, 'slokitExpress: slis'), 'slokitExpress: slis');
+  // The request prototype last seen to carry (or inherit) the shared route accessor: for it, the
+  // request path does nothing more to watch req.route.
+  let watched: object | null = null;
+  let hints: Hints | undefined;
 
   return function slokitExpressMiddleware(
     req: Req,
@@ -87,27 +137,35 @@ export function slokitExpress<Req extends IncomingMessage = IncomingMessage>(
       next();
       return;
     }
+    if (hints === undefined) hints = firstRequest(r, slokitExpressMiddleware);
     if (ignore !== undefined && safePredicate(ignore, req, 'ignore', false)) {
       next();
       return;
     }
-    const exchange = beginExchange(runtime, req, scope);
+    const exchange = beginExchange(runtime, req, scope, ExpressExchange);
     if (exchange === undefined) {
       next();
       return;
     }
+    exchange.hints = hints;
     finishOnClose(exchange, res);
     try {
       r[EXCHANGE] = exchange;
-      captureRoute(req, exchange);
+      const proto = Object.getPrototypeOf(req) as object | null;
+      if (proto !== watched || Object.prototype.hasOwnProperty.call(req, 'route')) {
+        if (watchRoute(r, exchange)) watched = proto;
+      }
     } catch (error) {
       // A request object that cannot take properties (frozen by some other middleware): the
       // request is still recorded, without a route and without errors from slokitErrors().
       warnOnce('express.decorate', `slokitExpress could not decorate a request: ${String(error)}`);
     }
-    exchange.run(() => next());
+    exchange.run(next);
   };
 }
+
+// Marks the functions slokitErrors() returns, so the hint about a missing one can look for them.
+const ERRORS_MIDDLEWARE: unique symbol = Symbol.for('slokit.express.errors') as never;
 
 /**
  * The error-recording middleware: Express shows errors only to error-handling middleware, so add
@@ -123,11 +181,13 @@ export function slokitExpress<Req extends IncomingMessage = IncomingMessage>(
  * app.use((err, req, res, next) => res.status(500).json({ error: 'internal' }));
  */
 export function slokitErrors(): SlokitErrorMiddleware {
-  return function slokitErrorsMiddleware(error, req, _res, next): void {
+  const middleware: SlokitErrorMiddleware = function slokitErrorsMiddleware(error, req, _res, next): void {
     const exchange = (req as WithExchange)[EXCHANGE];
     if (exchange !== undefined) exchange.error = error;
     next(error);
   };
+  Object.defineProperty(middleware, ERRORS_MIDDLEWARE, { value: true });
+  return middleware;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,11 +195,18 @@ export function slokitErrors(): SlokitErrorMiddleware {
 //
 // Express 4 (`Route.prototype.dispatch`) and Express 5 (`router`'s `Router#handle` and
 // `Route#dispatch`) announce the route they dispatch to by assigning `req.route = route`, at a
-// moment when `req.baseUrl` is the mount path of the router that holds the route. An accessor on the
-// request instance sees that assignment without patching Express. `req.baseUrl` is the *matched*
-// prefix though ('/tenants/acme' under `app.use('/tenants/:tenant', router)`), so the prefix is
-// turned back into its template by finding the mount layers that lead to the route (a walk of the
-// router stacks, once per route) and matching them against it.
+// moment when `req.baseUrl` is the mount path of the router that holds the route. An accessor sees
+// that assignment without patching Express. It is installed once, on the request prototype of the
+// outermost app (`app.request`, Express's documented place to extend requests; mounted apps'
+// prototypes inherit from it): an accessor defined on every request would cost a property
+// descriptor and two closures per request and give every request object a shape of its own, which
+// takes Express's own property accesses off V8's fast paths. The accessor keeps the value on the
+// request's exchange; requests slokit does not record get a plain property, as without slokit.
+//
+// `req.baseUrl` is the *matched* prefix though ('/tenants/acme' under
+// `app.use('/tenants/:tenant', router)`), so the prefix is turned back into its template by finding
+// the mount layers that lead to the route (a walk of the router stacks, once per route) and
+// matching them against it (once per route and prefix, then remembered).
 // ---------------------------------------------------------------------------------------------
 
 interface RouteLike {
@@ -183,8 +250,68 @@ function isRouter(value: unknown): value is RouterLike {
   );
 }
 
-/** Installs the `req.route` accessor that records the template whenever Express sets a route. */
-function captureRoute(req: IncomingMessage, exchange: HttpExchange): void {
+// One accessor per process, shared by the ESM and CJS builds, so either recognises the other's.
+const ROUTE_ACCESSOR: PropertyDescriptor = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('slokit.express.routeAccessor')
+] ??= {
+  configurable: true,
+  enumerable: false,
+  get(this: WithExchange): unknown {
+    const holder = this[EXCHANGE];
+    return holder === undefined ? undefined : holder.routeValue;
+  },
+  set(this: WithExchange, value: unknown): void {
+    const holder = this[EXCHANGE];
+    if (holder === undefined) {
+      Object.defineProperty(this, 'route', { value, writable: true, enumerable: true, configurable: true });
+      return;
+    }
+    holder.assignRoute(this, value);
+  },
+});
+
+/**
+ * Makes sure Express's assignments to `req.route` reach the exchange: through the shared accessor
+ * on the app's request prototype (returns `true`: nothing to do for the next requests of that
+ * prototype), else through an accessor on this request alone.
+ */
+function watchRoute(req: WithExchange, exchange: ExpressExchange): boolean {
+  if (!Object.prototype.hasOwnProperty.call(req, 'route')) {
+    const root = outermostAppRequest(req);
+    if (root !== undefined && installAccessor(root)) return true;
+  }
+  watchOnInstance(req, exchange);
+  return false;
+}
+
+/** The request prototype of the outermost Express app on this request's prototype chain. */
+function outermostAppRequest(req: object): object | undefined {
+  let root: object | undefined;
+  let depth = 0;
+  for (
+    let p = Object.getPrototypeOf(req) as object | null;
+    p !== null && depth < 64;
+    p = Object.getPrototypeOf(p) as object | null, depth++
+  ) {
+    if (Object.prototype.hasOwnProperty.call(p, 'app')) root = p;
+  }
+  return root;
+}
+
+function installAccessor(proto: object): boolean {
+  const prior = Object.getOwnPropertyDescriptor(proto, 'route');
+  if (prior !== undefined) return prior.get === ROUTE_ACCESSOR.get;
+  try {
+    Object.defineProperty(proto, 'route', ROUTE_ACCESSOR);
+    return true;
+  } catch {
+    // A frozen prototype: the per-request accessor still works.
+    return false;
+  }
+}
+
+/** The fallback: an accessor on the request itself (a request that already has its own `route`). */
+function watchOnInstance(req: WithExchange, exchange: ExpressExchange): void {
   const prior = Object.getOwnPropertyDescriptor(req, 'route');
   if (
     prior !== undefined &&
@@ -196,43 +323,33 @@ function captureRoute(req: IncomingMessage, exchange: HttpExchange): void {
     );
     return;
   }
-  let current: unknown = prior?.value;
-  let resolvedFor: unknown;
-  let resolvedBase: unknown;
+  exchange.routeValue = prior?.value;
   Object.defineProperty(req, 'route', {
     configurable: true,
     enumerable: true,
-    get: () => current,
+    get: () => exchange.routeValue,
     set: (value: unknown) => {
-      current = value;
-      // Express 5 sets the same route twice (when it matches, and when it dispatches to it).
-      const base = (req as { baseUrl?: unknown }).baseUrl;
-      if (!isRoute(value) || (value === resolvedFor && base === resolvedBase)) return;
-      resolvedFor = value;
-      resolvedBase = base;
-      try {
-        exchange.route = templateOf(req, value);
-      } catch (error) {
-        exchange.route = undefined;
-        warnOnce(
-          'express.route.failed',
-          `slokitExpress could not work out a route template: ${String(error)}`,
-        );
-      }
+      exchange.assignRoute(req, value);
     },
   });
 }
 
+// Templates of routes under mounts, by matched prefix: a parameterised mount is matched once per
+// distinct prefix (`/tenants/acme`), not per request. Bounded per route: beyond that, prefixes are
+// matched each time.
+const TEMPLATES = new WeakMap<object, Map<string, string | undefined>>();
+const MAX_PREFIXES = 256;
+
 /** The full template of `route` for this request, or `undefined` if it cannot be told safely. */
-function templateOf(
-  req: IncomingMessage & { baseUrl?: unknown; app?: unknown },
-  route: RouteLike,
-): string | undefined {
+function templateOf(req: ExpressRequest, route: RouteLike): string | undefined {
   const own = renderPath(route.path);
   if (own === undefined) return undefined;
   const base = req.baseUrl;
   // Routes of the app itself (and of routers mounted at '/'): nothing to resolve.
   if (typeof base !== 'string' || base === '') return own;
+  let known = TEMPLATES.get(route);
+  const cached = known?.get(base);
+  if (cached !== undefined) return cached;
   const prefix = prefixOf(req.app, route, base);
   if (prefix === undefined) {
     warnOnce(
@@ -242,7 +359,10 @@ function templateOf(
     return undefined;
   }
   // '/' under a mount is the mount itself ('/api', not '/api/'), as Express matches both.
-  return own === '/' && prefix !== '' ? prefix : prefix + own;
+  const template = own === '/' && prefix !== '' ? prefix : prefix + own;
+  if (known === undefined) TEMPLATES.set(route, (known = new Map<string, string | undefined>()));
+  if (known.size < MAX_PREFIXES) known.set(base, template);
+  return template;
 }
 
 /** How a path argument of Express is written in a template (see docs/express.md, "Routes"). */
@@ -293,14 +413,7 @@ function firstPrefix(chains: readonly (readonly LayerLike[])[], base: string): s
 function findChains(app: unknown, route: RouteLike): LayerLike[][] {
   // Mounted apps (`app.use('/admin', admin)`) sit behind a `mounted_app` closure; the apps on the
   // request's way are known from the innermost one (`req.app`) through `.parent`.
-  const apps: unknown[] = [];
-  for (
-    let a = app;
-    a !== undefined && a !== null && apps.length < MAX_DEPTH;
-    a = (a as { parent?: unknown }).parent
-  ) {
-    apps.unshift(a);
-  }
+  const apps = appsOf(app);
   const root = apps.length > 0 ? routerOf(apps[0]) : undefined;
   const found: LayerLike[][] = [];
   if (root === undefined) return found;
@@ -344,6 +457,116 @@ function routerOf(app: unknown): RouterLike | undefined {
   // Express 4 keeps its router in `_router`, and its `router` getter throws.
   const router = typeof a.lazyrouter === 'function' ? a._router : a.router;
   return isRouter(router) ? router : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-time hints for two mistakes the first requests reveal.
+// ---------------------------------------------------------------------------------------------
+
+/** The apps on a request's way, outermost first (mounted apps know their parent). */
+function appsOf(app: unknown): unknown[] {
+  const apps: unknown[] = [];
+  for (
+    let a = app;
+    a !== undefined && a !== null && apps.length < MAX_DEPTH;
+    a = (a as { parent?: unknown }).parent
+  ) {
+    apps.unshift(a);
+  }
+  return apps;
+}
+
+/**
+ * Visits the layers of the app's router tree in dispatch order (routers, and the mounted apps on
+ * the request's way), until `visit` returns `true`. Bounded like the route chains' walk.
+ */
+function walkLayers(apps: readonly unknown[], visit: (layer: LayerLike) => boolean): void {
+  const root = apps.length > 0 ? routerOf(apps[0]) : undefined;
+  if (root === undefined) return;
+  let budget = MAX_LAYERS;
+  let stop = false;
+  const walk = (router: RouterLike, appIndex: number, depth: number): void => {
+    for (const layer of router.stack) {
+      if (stop || --budget < 0) return;
+      if (visit(layer)) {
+        stop = true;
+        return;
+      }
+      if (layer.route !== undefined || depth >= MAX_DEPTH) continue;
+      if (isRouter(layer.handle)) walk(layer.handle, appIndex, depth + 1);
+      else if (
+        typeof layer.handle === 'function' &&
+        layer.handle.name === 'mounted_app' &&
+        appIndex + 1 < apps.length
+      ) {
+        const child = routerOf(apps[appIndex + 1]);
+        if (child !== undefined) walk(child, appIndex + 1, depth + 1);
+      }
+    }
+  };
+  walk(root, 0, 0);
+}
+
+/** `GET /users/:id`, for a hint. */
+function describeRouteLayer(route: RouteLike & { methods?: unknown }): string {
+  const methods =
+    typeof route.methods === 'object' && route.methods !== null
+      ? Object.keys(route.methods)
+          .filter((m) => (route.methods as Record<string, unknown>)[m] === true)
+          .map((m) => (m === '_all' ? 'ALL' : m.toUpperCase()))
+      : [];
+  return `${methods.length > 0 ? methods.join(',') : 'ALL'} ${renderPath(route.path) ?? '(path)'}`;
+}
+
+/** The hints of one slokitExpress middleware, for the app it first served. */
+class Hints {
+  private errorsChecked = false;
+
+  constructor(private readonly apps: readonly unknown[]) {}
+
+  /** A request was answered 5xx and no error reached slokitErrors(): is there one at all? */
+  unexplained5xx(): void {
+    if (this.errorsChecked) return;
+    this.errorsChecked = true;
+    let found = false;
+    walkLayers(this.apps, (layer) => {
+      found = typeof layer.handle === 'function' && ERRORS_MIDDLEWARE in layer.handle;
+      return found;
+    });
+    if (found || this.apps.length === 0) return;
+    warnOnce(
+      'express.hint.errors',
+      'slokitExpress: a request was answered with a 5xx and slokitErrors() is not registered in this app, so errors thrown by handlers count as bad with reason "status" and their exceptions are not recorded on the spans. Add app.use(slokitErrors()) after your routes, before your own error handlers.',
+    );
+  }
+}
+
+/**
+ * At the first request: routes registered before the middleware answer their requests without it
+ * ever running, so they are never recorded. Say so once, naming a few.
+ */
+function firstRequest(req: WithExchange, middleware: unknown): Hints {
+  const apps = appsOf(req.app);
+  try {
+    const before: string[] = [];
+    let reached = false;
+    walkLayers(apps, (layer) => {
+      if (layer.handle === middleware) return (reached = true);
+      if (isRoute(layer.route)) before.push(describeRouteLayer(layer.route));
+      return false;
+    });
+    if (reached && before.length > 0) {
+      const shown =
+        before.slice(0, 5).join(', ') + (before.length > 5 ? `, and ${before.length - 5} more` : '');
+      warnOnce(
+        'express.hint.order',
+        `slokitExpress: ${before.length === 1 ? '1 route is' : `${before.length} routes are`} registered before slokitExpress() (${shown}); requests they answer never reach it and are not recorded. Register app.use(slokitExpress(kit)) before your routes; to leave health checks out, use its ignore option.`,
+      );
+    }
+  } catch (error) {
+    warnOnce('express.hint.failed', `slokitExpress could not inspect the app's routes: ${String(error)}`);
+  }
+  return new Hints(apps);
 }
 
 /**

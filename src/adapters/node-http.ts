@@ -69,15 +69,12 @@ export function wrapHandler<
     }
     const exchange = beginExchange(runtime, req, scope);
     if (exchange === undefined) return handler.call(this, req, res);
-    finishOnClose(
-      exchange,
-      res,
-      route === undefined
-        ? undefined
-        : () => {
-            exchange.route = routeOf(route, req);
-          },
-    );
+    if (route !== undefined) {
+      exchange.beforeFinish = () => {
+        exchange.route = routeOf(route, req);
+      };
+    }
+    finishOnClose(exchange, res);
     return exchange.run(() => {
       let result: unknown;
       try {

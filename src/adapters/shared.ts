@@ -3,23 +3,25 @@ import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { warnOnce } from '../runtime/diag.js';
 import type { HttpExchange } from '../runtime/exchange.js';
 
+// The exchange of a response, for the one `close` listener every response shares (a closure per
+// request would be an allocation per request).
+const RESPONSE_EXCHANGE: unique symbol = Symbol('slokit.response.exchange') as never;
+
+type WithExchange = ServerResponse & { [RESPONSE_EXCHANGE]?: HttpExchange };
+
+function slokitOnClose(this: WithExchange): void {
+  this[RESPONSE_EXCHANGE]?.closed(this);
+}
+
 /**
  * Ends the exchange when the response is complete or abandoned. `close` is emitted after the last
  * byte was handed to the socket (`finish`), or when the connection died first; `writableFinished`
  * tells the two apart. The listener is prepended so the verdict is on the span before another
  * instrumentation (e.g. `@opentelemetry/instrumentation-http`, which ends its span on `close`) ends it.
  */
-export function finishOnClose(exchange: HttpExchange, res: ServerResponse, beforeFinish?: () => void): void {
-  res.prependListener('close', () => {
-    if (beforeFinish !== undefined) {
-      try {
-        beforeFinish();
-      } catch (error) {
-        warnOnce('beforeFinish.threw', `slokit could not complete a request's details: ${String(error)}`);
-      }
-    }
-    exchange.finish(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
-  });
+export function finishOnClose(exchange: HttpExchange, res: ServerResponse): void {
+  (res as WithExchange)[RESPONSE_EXCHANGE] = exchange;
+  res.prependListener('close', slokitOnClose);
 }
 
 /** Calls a user's predicate on the request path; a throw counts as `fallback` and is logged once. */

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_URL_PATH,
@@ -42,6 +42,11 @@ export class HttpExchange extends EventWithSpan {
   route: string | undefined = undefined;
   /** What the handler threw, rejected with or passed on as an error. */
   error: unknown = undefined;
+  /**
+   * Runs when the response closes, just before {@link HttpExchange.finish}: for adapters that learn
+   * something (the route) only then. A throw is logged once and ignored.
+   */
+  beforeFinish: (() => void) | undefined = undefined;
   readonly method: string;
   private readonly start = performance.now();
   private readonly span: SpanScope | undefined;
@@ -53,8 +58,9 @@ export class HttpExchange extends EventWithSpan {
     private readonly scope: SliScope,
   ) {
     super(runtime);
-    const raw = (req.method ?? 'GET').toUpperCase();
-    this.method = KNOWN_METHODS.has(raw) ? raw : '_OTHER';
+    // Node hands known methods over upper case already: only an unusual spelling pays for a copy.
+    const raw = req.method ?? 'GET';
+    this.method = KNOWN_METHODS.has(raw) ? raw : knownMethod(raw);
     const options = runtime.options;
     if (!options.spans) return;
     const url = req.url ?? '/';
@@ -107,7 +113,7 @@ export class HttpExchange extends EventWithSpan {
         durationMs: performance.now() - this.start,
         aborted,
         error: this.error,
-        attributes: this.wide.values,
+        attributes: this.wideValues,
       };
       // A request answered by slokit's own handlers (metrics, status page) is judged by no SLI.
       const verdicts = this.allVerdicts(
@@ -116,22 +122,41 @@ export class HttpExchange extends EventWithSpan {
           : this.runtime.judgeOwned(event, this.wide, this.scope),
       );
       if (this.span !== undefined) {
-        finishRequestSpan(this.span, event, this.wide.values, this.runtime.keys, verdicts);
+        finishRequestSpan(this.span, event, this.wideValues, this.runtime.keys, verdicts);
       }
     } catch (error) {
       warnOnce('exchange.finish', `slokit could not record a request and ignored it: ${String(error)}`);
     }
   }
+
+  /** Finishes the exchange as its response closed (the shared `close` listener of the adapters). */
+  closed(res: ServerResponse): void {
+    const before = this.beforeFinish;
+    if (before !== undefined) {
+      try {
+        before();
+      } catch (error) {
+        warnOnce('beforeFinish.threw', `slokit could not complete a request's details: ${String(error)}`);
+      }
+    }
+    this.finish(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
+  }
+}
+
+function knownMethod(raw: string): string {
+  const upper = raw.toUpperCase();
+  return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
 }
 
 /** Starts an exchange for a request; never throws (returns `undefined` if it cannot). */
-export function beginExchange(
+export function beginExchange<X extends HttpExchange = HttpExchange>(
   runtime: KitRuntime,
   req: IncomingMessage,
   scope: SliScope,
-): HttpExchange | undefined {
+  Exchange: new (runtime: KitRuntime, req: IncomingMessage, scope: SliScope) => X = HttpExchange as never,
+): X | undefined {
   try {
-    return new HttpExchange(runtime, req, scope);
+    return new Exchange(runtime, req, scope);
   } catch (error) {
     warnOnce(
       'exchange.begin',

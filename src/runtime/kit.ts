@@ -12,7 +12,7 @@ import type { Sli, Verdict, WorkEvent } from '../sli/types.js';
 import { INELIGIBLE } from '../sli/verdicts.js';
 import { SliCounters } from '../telemetry/counters.js';
 import { recordFailure, setVerdicts, startWorkSpan, verdictKeys } from '../telemetry/span.js';
-import type { VerdictKeys } from '../telemetry/span.js';
+import type { VerdictKeys, WideValues } from '../telemetry/span.js';
 import { createStatusHandler, kitStatusSource } from '../status/handler.js';
 import type { StatusHandler, StatusHandlerOptions } from '../status/types.js';
 import { VERSION } from '../version.js';
@@ -369,13 +369,25 @@ export class KitRuntime {
   }
 }
 
+// The attributes of an event nothing was added to: most requests. Frozen, so sharing it is safe.
+const NO_ATTRIBUTES: WideValues = Object.freeze({});
+
 /** An event in progress that owns a wide event and a span: the target of `addContext`. */
 export abstract class EventWithSpan implements ContextTarget {
-  readonly wide: WideAttributes;
-  private extraVerdicts: (Verdict | undefined)[] | undefined;
+  // Made on the first attribute: most requests never get one.
+  private bag: WideAttributes | undefined = undefined;
+  private extraVerdicts: (Verdict | undefined)[] | undefined = undefined;
 
-  constructor(protected readonly runtime: KitRuntime) {
-    this.wide = runtime.newAttributes();
+  constructor(protected readonly runtime: KitRuntime) {}
+
+  /** The event's attribute bag, made when first needed. */
+  get wide(): WideAttributes {
+    return (this.bag ??= this.runtime.newAttributes());
+  }
+
+  /** The event's attributes so far (a shared empty object when there are none). */
+  protected get wideValues(): WideValues {
+    return this.bag === undefined ? NO_ATTRIBUTES : this.bag.values;
   }
 
   addAttributes(attributes: Readonly<Record<string, unknown>>): void {
@@ -438,7 +450,7 @@ class TrackedWork extends EventWithSpan {
         name: this.name,
         durationMs: performance.now() - this.start,
         error,
-        attributes: this.wide.values,
+        attributes: this.wideValues,
       };
       const rt = this.runtime;
       const verdicts = this.allVerdicts(
@@ -449,7 +461,7 @@ class TrackedWork extends EventWithSpan {
       if (scope !== undefined) {
         const span = scope.span;
         if (span.isRecording()) {
-          span.setAttributes(this.wide.values as Attributes);
+          span.setAttributes(this.wideValues as Attributes);
           setVerdicts(span, rt.keys, verdicts);
           recordFailure(span, error, undefined);
         }

@@ -13,6 +13,7 @@ import { addContext, createSlokit, defineSli } from 'slokit';
 import type { SlokitOptions } from 'slokit';
 import { slokitErrors, slokitExpress } from 'slokit/express';
 import type { SlokitExpressOptions } from 'slokit/express';
+import { captureDiag } from '../helpers/diag.js';
 import { createTestTelemetry } from '../helpers/otel.js';
 import type { TestTelemetry } from '../helpers/otel.js';
 import {
@@ -603,6 +604,57 @@ describe.each([
       expect(telemetry.serverSpans()).toHaveLength(1);
       expect(span!.attributes['http.route']).toBe('/api/x/:id');
       expect((await telemetry.sliCounts())['availability/good']).toBe(1);
+    });
+  });
+
+  describe('hints', () => {
+    it('names the routes registered before it, once, and still captures the route of a request that already has one', async () => {
+      const lines = captureDiag();
+      const { port, spans } = await serve((kit) => {
+        const app = x();
+        app.get('/healthz', (_req, res) => {
+          res.send('up');
+        });
+        // A route that passes the request on: Express has set req.route before slokit runs.
+        app.get('/items/:id', (_req, _res, next) => {
+          next();
+        });
+        app.use(slokitExpress(kit));
+        app.get('/items/:id', (_req, res) => {
+          res.send('item');
+        });
+        return app;
+      });
+      const agent = request(`http://127.0.0.1:${port}`);
+      expect((await agent.get('/healthz')).text).toBe('up');
+      expect((await agent.get('/items/1')).text).toBe('item');
+      expect((await agent.get('/items/2')).text).toBe('item');
+      const done = await spans(2);
+      expect(done.map((s) => [s.name, s.attributes['url.path']])).toEqual([
+        ['GET /items/:id', '/items/1'],
+        ['GET /items/:id', '/items/2'],
+      ]);
+      expect(lines.filter((l) => l.includes('registered before'))).toEqual([
+        'slokit slokitExpress: 2 routes are registered before slokitExpress() (GET /healthz, GET /items/:id); requests they answer never reach it and are not recorded. Register app.use(slokitExpress(kit)) before your routes; to leave health checks out, use its ignore option.',
+      ]);
+    });
+
+    it('says once that slokitErrors() is missing when a 5xx comes without an error, and nothing when it is there', async () => {
+      const lines = captureDiag();
+      const without = await serve((kit) => scenarioApp(x, version, kit, false));
+      const withErrors = await serve((kit) => scenarioApp(x, version, kit, true));
+      for (const port of [withErrors.port, without.port]) {
+        const agent = request(`http://127.0.0.1:${port}`);
+        expect((await agent.get('/fast')).status).toBe(200);
+        expect((await agent.get('/throw')).status).toBe(500);
+        expect((await agent.get('/fail')).status).toBe(500);
+      }
+      await without.spans(3);
+      await withErrors.spans(3);
+      expect(lines.filter((l) => l.includes('slokitErrors() is not registered'))).toEqual([
+        'slokit slokitExpress: a request was answered with a 5xx and slokitErrors() is not registered in this app, so errors thrown by handlers count as bad with reason "status" and their exceptions are not recorded on the spans. Add app.use(slokitErrors()) after your routes, before your own error handlers.',
+      ]);
+      expect(lines.filter((l) => l.includes('registered before'))).toEqual([]);
     });
   });
 
