@@ -149,7 +149,7 @@ function register(fastify: FastifyInstance, options: unknown): void {
   };
 
   fastify.addHook('onRequest', function slokitOnRequest(request, reply, next) {
-    const config = request.routeOptions.config as RouteConfig;
+    const config = routeConfigOf(request);
     const state = stateOf(config);
     if (state === false || (ignore !== undefined && isIgnored(ignore, request))) {
       next();
@@ -204,6 +204,25 @@ function register(fastify: FastifyInstance, options: unknown): void {
     if (exchange != null) settle(exchange, reply.raw, true);
     next();
   });
+}
+
+// Fastify keeps a request's route context (its `config` among others) under a symbol of its own;
+// the public `request.routeOptions` builds a fresh object of thirteen fields on every read. The
+// symbol is found by its description on the first request; if a Fastify version has none,
+// `routeOptions` is read instead.
+let routeContextKey: symbol | null | undefined;
+
+function routeConfigOf(request: FastifyRequest): RouteConfig {
+  if (routeContextKey === undefined) {
+    routeContextKey =
+      Object.getOwnPropertySymbols(request).find((s) => s.description === 'fastify.context') ?? null;
+  }
+  if (routeContextKey !== null) {
+    const config = (request as unknown as Record<symbol, { config?: unknown } | undefined>)[routeContextKey]
+      ?.config;
+    if (typeof config === 'object' && config !== null) return config;
+  }
+  return request.routeOptions.config;
 }
 
 /**
