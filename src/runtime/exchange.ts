@@ -119,7 +119,7 @@ export class HttpExchange extends EventWithSpan {
       const verdicts = this.allVerdicts(
         this.excluded
           ? new Array<Verdict | undefined>(this.runtime.slis.length)
-          : this.runtime.judgeOwned(event, this.wide, this.scope),
+          : this.runtime.judgeOwned(event, this, this.scope),
       );
       if (this.span !== undefined) {
         finishRequestSpan(this.span, event, this.wideValues, this.runtime.keys, verdicts);

@@ -270,12 +270,12 @@ export class KitRuntime {
    * slokit's own code alone (thresholds without a `match` predicate) cost nothing extra. Either way
    * the wide attributes are closed: an `addContext()` after this is ignored.
    */
-  judgeOwned(event: object, wide: WideAttributes, scope: SliScope): (Verdict | undefined)[] {
+  judgeOwned(event: object, owner: EventWithSpan, scope: SliScope): (Verdict | undefined)[] {
     if (scope === null ? this.requestScopeUserCode : this.anyUserCode(scope)) {
-      wide.freeze();
+      owner.sealAttributes(true);
       Object.freeze(event);
     } else {
-      wide.close();
+      owner.sealAttributes(false);
     }
     return this.judgeAll(event, scope);
   }
@@ -380,9 +380,28 @@ export abstract class EventWithSpan implements ContextTarget {
 
   constructor(protected readonly runtime: KitRuntime) {}
 
-  /** The event's attribute bag, made when first needed. */
+  private sealed = false;
+
+  /** The event's attribute bag, made when first needed (closed if the event was judged already). */
   get wide(): WideAttributes {
-    return (this.bag ??= this.runtime.newAttributes());
+    let bag = this.bag;
+    if (bag === undefined) {
+      bag = this.bag = this.runtime.newAttributes();
+      if (this.sealed) bag.close();
+    }
+    return bag;
+  }
+
+  /**
+   * Closes the attributes once the event is being judged (later additions are ignored), frozen
+   * when user code (a classifier, a match predicate) will see them.
+   */
+  sealAttributes(freeze: boolean): void {
+    this.sealed = true;
+    const bag = this.bag;
+    if (bag === undefined) return;
+    if (freeze) bag.freeze();
+    else bag.close();
   }
 
   /** The event's attributes so far (a shared empty object when there are none). */
@@ -456,7 +475,7 @@ class TrackedWork extends EventWithSpan {
       const verdicts = this.allVerdicts(
         this.index === undefined || this.excluded
           ? new Array<Verdict | undefined>(rt.slis.length)
-          : rt.judgeOwned(event, this.wide, [this.index]),
+          : rt.judgeOwned(event, this, [this.index]),
       );
       if (scope !== undefined) {
         const span = scope.span;
