@@ -83,7 +83,7 @@ export class HttpExchange extends EventWithSpan {
       if (value !== undefined)
         this.wide.set(requestHeaderAttribute(header), Array.isArray(value) ? value : [value]);
     }
-    this.span = startServerSpan(runtime.tracer, this.method, req.headers, attributes);
+    this.span = startServerSpan(runtime.tracer, this.method, req, attributes);
   }
 
   /** Runs `fn` with this request's wide event and span active (for `addContext` and child spans). */

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { Attributes, Context, Span, TextMapGetter, Tracer } from '@opentelemetry/api';
+import type { IncomingMessage } from 'node:http';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -24,6 +24,30 @@ export interface SpanScope {
 }
 
 /**
+ * Reads a request's headers for the propagator from `rawHeaders` (`[name, value, name, value, ...]`,
+ * names as the client spelled them). Node builds `req.headers` on its first read, an object and a
+ * string per header; the propagator only asks for one or two names, and most apps never read the
+ * headers object at all.
+ */
+const rawHeadersGetter: TextMapGetter<readonly string[]> = {
+  get(raw, key) {
+    let found: string | string[] | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.length !== key.length || name.toLowerCase() !== key) continue;
+      const value = raw[i + 1]!;
+      found = found === undefined ? value : Array.isArray(found) ? [...found, value] : [found, value];
+    }
+    return found;
+  },
+  keys(raw) {
+    const names: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) names.push(raw[i]!.toLowerCase());
+    return names;
+  },
+};
+
+/**
  * Starts the SERVER span of a request, or adopts the SERVER span already active (the app runs
  * `@opentelemetry/instrumentation-http`), so there is always exactly one per request. The parent is
  * extracted from the request headers through the global propagator (W3C `traceparent` once an SDK
@@ -32,7 +56,7 @@ export interface SpanScope {
 export function startServerSpan(
   tracer: Tracer,
   name: string,
-  headers: IncomingHttpHeaders,
+  req: IncomingMessage,
   attributes: Attributes,
 ): SpanScope {
   const active = context.active();
@@ -45,7 +69,11 @@ export function startServerSpan(
     current.setAttributes(attributes);
     return { span: current, ctx: active, owned: false };
   }
-  const parent = propagation.extract(active, headers);
+  const raw = req.rawHeaders as readonly string[] | undefined;
+  const parent =
+    raw === undefined
+      ? propagation.extract(active, req.headers)
+      : propagation.extract(active, raw, rawHeadersGetter);
   const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
   return { span, ctx: trace.setSpan(parent, span), owned: true };
 }

@@ -701,6 +701,42 @@ describe.each([
       expect([span!.spanContext().traceId, span!.parentSpanContext?.spanId]).toEqual([traceId, parentId]);
     });
 
+    it('reads traceparent and tracestate whatever the case the client wrote them in', async () => {
+      const { port, spans } = await serve((kit) => {
+        const app = x();
+        app.use(slokitExpress(kit));
+        app.get('/traced', (_req, res) => {
+          res.send('ok');
+        });
+        return app;
+      });
+      const traceId = '0af7651916cd43dd8448eb211c80319c';
+      const parentId = 'b7ad6b7169203331';
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/traced',
+              agent: false,
+              headers: { TraceParent: `00-${traceId}-${parentId}-01`, TRACESTATE: 'vendor=v1' },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', resolve);
+            },
+          )
+          .on('error', reject);
+      });
+      const [span] = await spans(1);
+      expect([
+        span!.spanContext().traceId,
+        span!.parentSpanContext?.spanId,
+        span!.spanContext().traceState?.serialize(),
+      ]).toEqual([traceId, parentId, 'vendor=v1']);
+    });
+
     it('redacts secret query parameters and records only allow-listed headers, credentials censored', async () => {
       const { port, spans } = await serve(
         (kit) => {
