@@ -101,22 +101,24 @@ const measured = files
 if (measured === undefined) throw new Error(`no callgrind dump in ${dir}: ${readdirSync(dir).join(', ')}`);
 const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(measured, 'utf8'));
 const perRequest = Number(totals[1]) / requests;
+const costs = selfCosts(measured, `/tmp/perf-${child.pid}.map`);
+// A full (mark-compact) collection costs millions of instructions and lands in some windows and not
+// in others; without it, A/B differences of a few thousand instructions per request are repeatable.
+// Scavenges (young generation) stay in: they grow with what a request allocates.
+const MAJOR_GC = /MarkCompact|Marking|Sweep|MarkBit|RememberedSet|PointersUpdating/;
+const majorGc = costs.filter(([name]) => MAJOR_GC.test(name)).reduce((sum, [, ir]) => sum + ir, 0);
 console.log(
   JSON.stringify({
     app,
     variant,
     requests,
     instructionsPerRequest: Math.round(perRequest),
+    withoutMajorGc: Math.round((Number(totals[1]) - majorGc) / requests),
     file: values.keep ? measured : undefined,
   }),
 );
-if (Number(values.functions) > 0) {
-  for (const [name, ir] of selfCosts(measured, `/tmp/perf-${child.pid}.map`).slice(
-    0,
-    Number(values.functions),
-  ))
-    console.log(`${(ir / requests).toFixed(0).padStart(9)}  ${name}`);
-}
+for (const [name, ir] of costs.slice(0, Number(values.functions)))
+  console.log(`${(ir / requests).toFixed(0).padStart(9)}  ${name}`);
 if (values.keep === undefined && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 
 /** Instructions of each function's own (not its callees'), JIT code named from the perf map. */
