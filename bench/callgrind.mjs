@@ -42,6 +42,8 @@ const child = spawn(
     // Perf maps name JIT-compiled JavaScript functions (--functions). One thread: no concurrent
     // compilation or GC whose timing would change what the main thread executes from run to run.
     '--perf-basic-prof',
+    '--logfile=/dev/null',
+    '--no-logfile-per-isolate',
     '--single-threaded',
     'bench/server.mjs',
     app,
