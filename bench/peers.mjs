@@ -358,7 +358,7 @@ if (write) {
 /** A horizontal bar chart of the median CPU µs per request, one group per app. */
 function chart() {
   const rowHeight = 18;
-  const labelWidth = 330;
+  const labelWidth = 480;
   const barWidth = 420;
   const rows = [];
   for (const app of apps) {
