@@ -10,11 +10,18 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function slokit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return slokitIn({}, ...args);
+}
+
+function slokitIn(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: root, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
+      { cwd: root, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', ...env } },
       (error, stdout, stderr) => {
         if (error !== null && typeof error.code !== 'number')
           reject(new Error(error.message, { cause: error }));
@@ -39,5 +46,19 @@ describe('slokit rules in a child process', () => {
       stdout: '',
       stderr: 'slokit: --format: expected prometheus, sloth, pyrra, openslo; got "nagios"\n',
     });
+  });
+});
+
+describe('slokit doc in a child process', () => {
+  // Far from UTC, with a decimal comma: the document must not depend on where it is generated.
+  const elsewhere = { TZ: 'Pacific/Chatham', LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' };
+
+  it.each([
+    ['slo-document.md', []],
+    ['slo-document.json', ['--format', 'json']],
+  ])('prints exactly test/golden/%s in another time zone and locale', async (file, format) => {
+    const result = await slokitIn(elsewhere, 'doc', 'examples/slis.ts', '--service', 'shop', ...format);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toBe(await readFile(path.join(root, 'test/golden', file), 'utf8'));
   });
 });
