@@ -71,6 +71,37 @@ function sampleValue(text: unknown): number {
 const QUOTED = 200;
 
 /**
+ * The largest answer read for one query. slokit's queries return a few samples per SLI, a few KB;
+ * a URL that serves a big file instead (a wrong path behind a proxy) is refused once it passes this,
+ * rather than read into memory whole.
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** The body as UTF-8 text, reading no more than {@link MAX_ANSWER_BYTES}. */
+async function readText(response: Response, shown: string): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new SlokitFleetError(
+        'response',
+        shown,
+        `${shown} answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MB for one query, which the Prometheus HTTP API never does for slokit's queries; is it the Prometheus base URL?`,
+        { status: response.status },
+      );
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+/**
  * Runs one instant query at `timeSeconds` and returns its vector. Every failure is a
  * {@link SlokitFleetError}: the deadline (`signal`) passed, the connection failed, an HTTP error, a
  * body that is not the API's JSON, a query error, a result that is not a vector.
@@ -93,7 +124,7 @@ export async function instantQuery(
       signal,
     });
     status = response.status;
-    const text = await response.text();
+    const text = await readText(response, target.shown);
     try {
       body = JSON.parse(text) as unknown;
     } catch {

@@ -273,6 +273,32 @@ describe('fleetStatus when Prometheus cannot answer', () => {
     },
   );
 
+  it('stops reading an answer larger than any Prometheus answer to its queries', async () => {
+    const sent: number[] = [];
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      // 1 MB chunks up to 64 MB, as a big file would come, until the client goes away.
+      const chunk = Buffer.alloc(1024 * 1024, 0x61);
+      const index = sent.push(0) - 1;
+      const more = (): void => {
+        while (!res.destroyed && sent[index]! < 64 * chunk.length) {
+          sent[index]! += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      res.on('close', () => res.destroy());
+      more();
+    });
+    const error = await rejection({ prometheus: url, slis: [checkout], timeout: '20s' });
+    expect(error).toMatchObject({ failure: 'response', status: 200, code: 'SLOKIT_E_FLEET_UNAVAILABLE' });
+    expect(error.message).toBe(
+      `${url} answered more than 16 MB for one query, which the Prometheus HTTP API never does for slokit's queries; is it the Prometheus base URL? [SLOKIT_E_FLEET_UNAVAILABLE]`,
+    );
+    // Every answer was cut off well before the 64 MB it would have sent.
+    expect(Math.max(...sent)).toBeLessThan(64 * 1024 * 1024);
+  });
+
   it('sends credentials from the URL as Basic auth and never shows them', async () => {
     const seen: (string | undefined)[] = [];
     const url = await serve((req, res) => {
