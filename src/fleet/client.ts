@@ -80,7 +80,7 @@ export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 /** The body as UTF-8 text, reading no more than {@link MAX_ANSWER_BYTES}. */
 async function readText(response: Response, shown: string): Promise<string> {
   if (response.body === null) return '';
-  const reader = response.body.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let size = 0;
   let text = '';
