@@ -144,7 +144,17 @@ function headers(flags: readonly string[]): Record<string, string> {
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))?$/;
 
 function parseTime(text: string): number {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    const ms = Number(text) * 1000;
+    // Ten digits of seconds reach to the year 2286; thirteen are milliseconds given as seconds.
+    if (ms >= 1e13) {
+      const year = ms <= 8.64e15 ? ` (the year ${new Date(ms).getUTCFullYear()})` : '';
+      throw new CliUsageError(
+        `--at: ${text} Unix seconds is too far ahead${year}; milliseconds? Give seconds, e.g. ${Math.floor(Number(text) / 1000)}`,
+      );
+    }
+    return ms;
+  }
   const example = 'such as 2025-03-03T00:00:00Z or 2025-03-03T01:00:00+01:00';
   const parts = RFC3339.exec(text);
   if (parts === null) {

@@ -121,6 +121,10 @@ describe('slokit budget', () => {
       'slokit: --at: "2025-03-03T00:00:00+25:00" is not a real date and time; expected one such as 2025-03-03T00:00:00Z or 2025-03-03T01:00:00+01:00\n',
     ],
     [
+      [MODULE, '--prometheus', 'http://p:9090', '--at', '1740960000000'],
+      'slokit: --at: 1740960000000 Unix seconds is too far ahead (the year 57138); milliseconds? Give seconds, e.g. 1740960000\n',
+    ],
+    [
       [MODULE, '--prometheus', 'http://p:9090', '--timeout', '5 seconds'],
       'slokit: budget: --timeout: expected a duration such as "300ms", "1.5s", "5m", "28d" (a non-negative number and one of the units ms, s, m, h, d, w, without spaces); got string "5 seconds" [SLOKIT_E_DURATION]\n',
     ],
