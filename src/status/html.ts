@@ -182,8 +182,8 @@ function fleetNote(doc: StatusDocument): Html {
     </p>`;
   }
   return html`<p class="note" id="fleet" data-fleet="available">
-    Beside this process's own events: the fleet's, every instance ${where} scrapes, read through the recording
-    rules that <code>slokit rules</code> generates, at ${time(fleet.at, doc.at)}.
+    Beside this process's own events: the fleet's, every instance that ${where} scrapes, at
+    ${time(fleet.at, doc.at)}.
   </p>`;
 }
 
@@ -391,9 +391,11 @@ const SOURCE_WORDS: Readonly<Record<FleetSource, string>> = {
 /** An alert in the comparison table: firing with its window pair and burn rate, or not. */
 function alertCell(severity: 'page' | 'ticket', alert: AlertStatus, scope: 'instance' | 'fleet'): Html {
   if (alert.state !== 'firing') {
-    return html`<td data-alert="${severity}" data-scope="${scope}" data-state="ok">not firing</td>`;
+    return html`<td class="num" data-alert="${severity}" data-scope="${scope}" data-state="ok">
+      not firing
+    </td>`;
   }
-  return html`<td data-alert="${severity}" data-scope="${scope}" data-state="firing">
+  return html`<td class="num" data-alert="${severity}" data-scope="${scope}" data-state="firing">
     <strong class="${severity === 'page' ? 'bad-text' : 'warn-text'}">firing</strong>
     <code>${alert.windows ?? ''}</code> ${formatBurnRate(alert.burnRate)} &gt; ${formatFactor(alert.factor)}
   </td>`;

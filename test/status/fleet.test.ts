@@ -7,19 +7,17 @@
 // page answering at once with its own figures and the reason in words.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetStatus } from 'slokit/fleet';
 import type { FleetSliStatus, FleetStatus } from 'slokit/fleet';
 import type { StatusDocument } from 'slokit';
 import { formatPercent } from '../../src/status/format.js';
-import { PROMETHEUS, PROMTOOL, backfillHistory, startPrometheus } from '../fleet/backfill.js';
-import type { HistorySeries, PrometheusProcess } from '../fleet/backfill.js';
+import { PROMETHEUS, PROMTOOL } from '../fleet/backfill.js';
 import { launchChromium, watch } from './browser.js';
-import { HISTORY_MS, INCIDENT_PAGE_OPTIONS, INCIDENT_SLIS, MINUTE, stageIncident } from './incident.js';
+import { END, MINUTES, SELECTOR, startIncidentFleet, truth } from './fleet-history.js';
+import type { IncidentFleet } from './fleet-history.js';
+import { INCIDENT_PAGE_OPTIONS, INCIDENT_SLIS, MINUTE, stageIncident } from './incident.js';
 import type { Framework, StagedIncident } from './incident.js';
 
 // The little of the DOM these tests read.
@@ -27,70 +25,6 @@ interface PageElement {
   readonly dataset: Readonly<Record<string, string | undefined>>;
   readonly value: string;
   querySelectorAll(selector: string): Iterable<PageElement>;
-}
-
-/** Where the staged incident's history starts and ends (the fake clock's start, then two days on). */
-const START = Date.UTC(2025, 0, 1);
-const END = START + HISTORY_MS;
-const MINUTES = HISTORY_MS / MINUTE;
-const FLEET = ['shop-a:9464', 'shop-b:9464'] as const;
-const SELECTOR = { job: 'shop' };
-
-/**
- * The other instances' events in minute `m` (1 ≤ m ≤ MINUTES): checkout 100 a minute with one bad
- * every hour, then 5 bad a minute for the last 20 minutes (the same outage: the 1h/5m page fires
- * fleet-wide); api-availability 300 a minute with one bad every 10 minutes. Catalog freshness is
- * not scraped at all: Prometheus holds nothing of it.
- */
-function traffic(sli: string, instance: number, m: number): { good: number; bad: number } {
-  if (sli === 'checkout') {
-    const bad = m > MINUTES - 20 ? 5 : m % 60 === 17 + instance ? 1 : 0;
-    return { good: 100 - bad, bad };
-  }
-  const bad = m % 10 === 3 + instance ? 1 : 0;
-  return { good: 300 - bad, bad };
-}
-
-/** Counter samples once a minute, from a zero sample at START to the last minute at END. */
-function history(): HistorySeries[] {
-  const series: HistorySeries[] = [];
-  for (const sli of ['checkout', 'api-availability']) {
-    FLEET.forEach((instance, i) => {
-      for (const outcome of ['good', 'bad'] as const) {
-        let value = 0;
-        const samples: [number, number][] = [[START, 0]];
-        for (let m = 1; m <= MINUTES; m++) {
-          value += traffic(sli, i, m)[outcome];
-          samples.push([START + m * MINUTE, value]);
-        }
-        series.push({
-          labels: {
-            job: 'shop',
-            instance,
-            slokit_sli_name: sli,
-            slokit_sli_outcome: outcome,
-            ...(outcome === 'bad' ? { slokit_sli_reason: 'status' } : {}),
-          },
-          samples,
-        });
-      }
-    });
-  }
-  return series;
-}
-
-/** The ground truth: the other instances' events of `sli` in the last `minutes` minutes before END. */
-function truth(sli: string, minutes: number): { good: number; bad: number } {
-  let good = 0;
-  let bad = 0;
-  for (let m = Math.max(1, MINUTES - minutes + 1); m <= MINUTES; m++) {
-    for (let i = 0; i < FLEET.length; i++) {
-      const e = traffic(sli, i, m);
-      good += e.good;
-      bad += e.bad;
-    }
-  }
-  return { good, bad };
 }
 
 /** Every `<data data-field="fleet.…">` of an SLI's section, as numbers (`null` for an empty value). */
@@ -118,21 +52,16 @@ function expectedFleetFigures(s: FleetSliStatus): Record<string, number | null> 
 }
 
 let browser: Browser;
-let dir = '';
-let prometheus: PrometheusProcess | undefined;
+let prometheus: IncidentFleet | undefined;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'slokit-status-fleet-'));
-  const data = path.join(dir, 'data');
-  await backfillHistory(dir, data, 'slokit_sli_events_total', history());
-  prometheus = await startPrometheus(dir, data, []);
+  prometheus = await startIncidentFleet();
 }, 90_000);
 
 afterAll(async () => {
   await browser?.close();
-  await prometheus?.stop();
-  if (dir !== '') await rm(dir, { recursive: true, force: true });
+  await prometheus?.close();
 }, 20_000);
 
 describe.skipIf(PROMETHEUS === undefined || PROMTOOL === undefined).each<Framework>(['express', 'fastify'])(
@@ -219,7 +148,7 @@ describe.skipIf(PROMETHEUS === undefined || PROMTOOL === undefined).each<Framewo
       // In words: where the figures come from, what fires fleet-wide, and what Prometheus does not hold.
       const note = (await page.locator('#fleet').innerText()).replace(/\s+/g, ' ');
       expect(note).toBe(
-        `Beside this process's own events: the fleet's, every instance Prometheus at ${prometheus!.url} (series {job="shop"}) scrapes, read through the recording rules that slokit rules generates, at 00:00:00 UTC.`,
+        `Beside this process's own events: the fleet's, every instance that Prometheus at ${prometheus!.url} (series {job="shop"}) scrapes, at 00:00:00 UTC.`,
       );
       expect((await page.locator('#fleet-summary').innerText()).replace(/\s+/g, ' ')).toMatch(
         /^Fleet-wide: checkout \(page alert firing, [\d.]+× over 1h\/5m\)\.$/,
