@@ -175,6 +175,20 @@ describe.skipIf(PROMETHEUS === undefined || PROMTOOL === undefined).each<Framewo
       await page.close();
     });
 
+    it('fits a phone with the fleet beside the instance, without sideways scrolling', async () => {
+      const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+      await page.goto(`${incident.base}/slo`);
+      expect(await page.locator('table.fleet').count()).toBe(3);
+      expect(
+        await page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+              .documentElement.scrollWidth,
+        ),
+      ).toBeLessThanOrEqual(360);
+      await page.close();
+    });
+
     it('carries the fleet view in its JSON document, beside kit.status()', async () => {
       const doc = (await (
         await fetch(`${incident.base}/slo`, { headers: { accept: 'application/json' } })
