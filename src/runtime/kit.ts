@@ -143,6 +143,15 @@ export function liveKits(): Set<Slokit> {
 }
 
 /**
+ * Makes every live kit without its own `tracerProvider` option take its tracer from the global
+ * provider afresh: `startTelemetry()` calls it when it registers its provider and when it
+ * unregisters it at shutdown.
+ */
+export function rebindKitTracers(): void {
+  for (const kit of liveKits()) (kit as { [KIT_RUNTIME]?: KitRuntime })[KIT_RUNTIME]?.rebindTracer();
+}
+
+/**
  * Where `startTelemetry()` (slokit/setup) records the meter provider that kits made without a
  * `meterProvider` option report to, so a kit created after it binds there too. On `globalThis`, so
  * the ESM and CJS builds share it; the runtime reads it without importing any SDK package.
@@ -206,12 +215,24 @@ export class KitRuntime {
     this.tracerProvider = options.tracerProvider;
   }
 
-  /** slokit's tracer: from the given provider, else the global (a proxy until an SDK registers). */
+  /**
+   * slokit's tracer: from the given provider, else the global (a proxy until an SDK registers).
+   * Cached; {@link rebindKitTracers} drops the cache when the global provider changes.
+   */
   get tracer(): Tracer {
     return (this.tracerCache ??= (this.tracerProvider ?? trace.getTracerProvider()).getTracer(
       'slokit',
       VERSION,
     ));
+  }
+
+  /**
+   * Forgets the cached global tracer, so the next event asks the global provider again. The API's
+   * proxy tracer keeps the first SDK tracer it delegated to for good: without this, a kit would go
+   * on sending spans to a provider that was shut down and replaced.
+   */
+  rebindTracer(): void {
+    if (this.tracerProvider === undefined) this.tracerCache = undefined;
   }
 
   /** Resolves SLI names (from route config or adapter options) to a scope, at registration time. */

@@ -22,8 +22,8 @@ import { RESOURCE_SERVICE_INSTANCE_ID, RESOURCE_SERVICE_NAME } from '../conventi
 import { excludeCurrentEvent } from '../context/store.js';
 import { SlokitDefinitionError } from '../errors.js';
 import { warnOnce } from '../runtime/diag.js';
-import { METER_PROVIDER_SLOT, liveKits, runtimeOf } from '../runtime/kit.js';
-import { ExportStats, describeError } from './export-stats.js';
+import { METER_PROVIDER_SLOT, liveKits, rebindKitTracers, runtimeOf } from '../runtime/kit.js';
+import { ExportStats, describeError, setActiveExportStats } from './export-stats.js';
 import type { ExportStatsSnapshot } from './export-stats.js';
 import {
   hasGlobalMeterProvider,
@@ -143,6 +143,7 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     metrics: metricsUrl && printableUrl(metricsUrl),
   };
   const stats = new ExportStats(destinations);
+  setActiveExportStats(stats);
 
   // Traces: slokit's provider, unless the app registered one.
   let ownTracer: BasicTracerProvider | undefined;
@@ -174,6 +175,8 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     });
     trace.setGlobalTracerProvider(ownTracer);
   }
+  // Kits made before (even under an earlier telemetry) take their tracer from the provider now in charge.
+  rebindKitTracers();
   const contextRegistration = registerContext();
 
   // Metrics: slokit's provider with a Prometheus reader (and OTLP), unless the app registered one.
@@ -301,10 +304,12 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
       if (ownTracer !== undefined) {
         const global = trace.getTracerProvider();
         if (global instanceof ProxyTracerProvider && global.getDelegate() === ownTracer) trace.disable();
+        rebindKitTracers();
       }
       if (ownMeter !== undefined && metrics.getMeterProvider() === ownMeter) metrics.disable();
       unregisterContext(contextRegistration);
       stats.unbind();
+      setActiveExportStats(undefined, stats);
       if (slots[METER_PROVIDER_SLOT] === kitMeterProvider) delete slots[METER_PROVIDER_SLOT];
       if (ownMeter !== undefined) bindKits(metrics.getMeterProvider());
       if (errorHandlerInstalled) setGlobalErrorHandler(loggingErrorHandler());
