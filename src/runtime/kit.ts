@@ -16,7 +16,7 @@ import type { VerdictKeys, WideValues } from '../telemetry/span.js';
 import { createStatusHandler, kitStatusSource } from '../status/handler.js';
 import type { StatusHandler, StatusHandlerOptions } from '../status/types.js';
 import { VERSION } from '../version.js';
-import { warnOnce } from './diag.js';
+import { releaseWarningLogger, setWarningLogger, warnOnce } from './diag.js';
 import { resolveOptions } from './options.js';
 import { BUDGET_OPTION_KEYS, SloRuntime, resolveBudgetOptions } from './slo.js';
 import type { KitStatus } from './slo.js';
@@ -116,10 +116,12 @@ export function createSlokit(options: SlokitOptions): Slokit {
     shutdown: () => runtime.shutdown(),
     [KIT_RUNTIME]: runtime,
   };
+  if (resolved.logger !== undefined) setWarningLogger(resolved.logger, kit);
   runtime.slo.start();
   liveKits().add(kit);
   runtime.onShutdown(() => {
     liveKits().delete(kit);
+    releaseWarningLogger(kit);
   });
   return Object.freeze(kit);
 }

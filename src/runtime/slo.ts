@@ -11,7 +11,7 @@ import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { parseDuration } from '../sli/duration.js';
 import type { Duration } from '../sli/duration.js';
 import type { Sli, Verdict } from '../sli/types.js';
-import { logger, warnOnce } from './diag.js';
+import { warnOnce } from './diag.js';
 import type { Clock } from './options.js';
 import { createSnapshot, loadState, saveState } from './state-file.js';
 
@@ -259,13 +259,7 @@ export class SloRuntime {
 
   private restore(file: string): ReadonlyMap<string, SliWindows> {
     const result = loadState(file, this.slis, { now: () => this.clock.now() });
-    if ('warning' in result) {
-      try {
-        logger.warn(result.warning);
-      } catch {
-        // A broken logger must not stop the kit.
-      }
-    }
+    if ('warning' in result) warnOnce(`state.load:${file}`, result.warning);
     return result.windows;
   }
 

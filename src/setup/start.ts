@@ -21,7 +21,7 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { RESOURCE_SERVICE_INSTANCE_ID, RESOURCE_SERVICE_NAME } from '../conventions.js';
 import { excludeCurrentEvent } from '../context/store.js';
 import { SlokitDefinitionError } from '../errors.js';
-import { warnOnce } from '../runtime/diag.js';
+import { releaseWarningLogger, setWarningLogger, warnOnce } from '../runtime/diag.js';
 import { METER_PROVIDER_SLOT, liveKits, rebindKitTracers, runtimeOf } from '../runtime/kit.js';
 import { ExportStats, describeError, setActiveExportStats } from './export-stats.js';
 import type { ExportStatsSnapshot } from './export-stats.js';
@@ -127,12 +127,18 @@ export function startTelemetry(options?: TelemetryOptions): Telemetry {
   }
   const log = o.log ?? (() => undefined);
   for (const warning of o.envWarnings) safeLog(log, `slokit: ${warning}`);
-  const telemetry = o.disabled ? disabledTelemetry(log) : runningTelemetry(o, log);
+  const owner = {};
+  if (o.logger !== undefined) setWarningLogger(o.logger, owner);
+  const telemetry = o.disabled ? disabledTelemetry(log, owner) : runningTelemetry(o, log, owner);
   slots[TELEMETRY_SLOT] = telemetry;
   return telemetry;
 }
 
-function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => void): Telemetry {
+function runningTelemetry(
+  o: ResolvedTelemetryOptions,
+  log: (line: string) => void,
+  loggerOwner: object,
+): Telemetry {
   const appTraces = hasGlobalTracerProvider();
   const appMetrics = hasGlobalMeterProvider();
   const resource = buildResource(o);
@@ -315,6 +321,7 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
       if (errorHandlerInstalled) setGlobalErrorHandler(loggingErrorHandler());
       if (diagInstalled) diag.disable();
       server?.close();
+      releaseWarningLogger(loggerOwner);
       if (slots[TELEMETRY_SLOT] === telemetry) delete slots[TELEMETRY_SLOT];
     })());
   if (o.handleSignals) removeSignalHandlers = flushOnSignals(shutdown);
@@ -344,7 +351,7 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
 }
 
 /** `OTEL_SDK_DISABLED`: nothing registered, nothing recorded or exported; kits still judge and count. */
-function disabledTelemetry(log: (line: string) => void): Telemetry {
+function disabledTelemetry(log: (line: string) => void, loggerOwner: object): Telemetry {
   safeLog(
     log,
     'slokit: telemetry is disabled (OTEL_SDK_DISABLED or disabled: true): SLIs are still judged in the process, but no spans or metrics are recorded or exported',
@@ -366,6 +373,7 @@ function disabledTelemetry(log: (line: string) => void): Telemetry {
     forceFlush: () => Promise.resolve(),
     shutdown: () =>
       (stopped ??= Promise.resolve().then(() => {
+        releaseWarningLogger(loggerOwner);
         if (slots[TELEMETRY_SLOT] === telemetry) delete slots[TELEMETRY_SLOT];
       })),
   };
