@@ -102,6 +102,9 @@ export const KIT_RUNTIME: unique symbol = Symbol.for('slokit.kit.runtime') as ne
 export function createSlokit(options: SlokitOptions): Slokit {
   const resolved = resolveOptions(options, BUDGET_OPTION_KEYS);
   const budget = resolveBudgetOptions(options as unknown as Record<string, unknown>);
+  // Before the runtime exists: restoring the state file may already have something to say.
+  const loggerOwner = {};
+  if (resolved.logger !== undefined) setWarningLogger(resolved.logger, loggerOwner);
   const runtime = new KitRuntime(
     resolved,
     new SloRuntime(resolved.slis, resolved.clock, resolved.injectedClock, budget),
@@ -116,12 +119,11 @@ export function createSlokit(options: SlokitOptions): Slokit {
     shutdown: () => runtime.shutdown(),
     [KIT_RUNTIME]: runtime,
   };
-  if (resolved.logger !== undefined) setWarningLogger(resolved.logger, kit);
   runtime.slo.start();
   liveKits().add(kit);
   runtime.onShutdown(() => {
     liveKits().delete(kit);
-    releaseWarningLogger(kit);
+    releaseWarningLogger(loggerOwner);
   });
   return Object.freeze(kit);
 }
