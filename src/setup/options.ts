@@ -1,5 +1,7 @@
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { optionChecks } from '../option-checks.js';
+import type { SlokitLogger } from '../runtime/diag.js';
+import { checkLogger } from '../runtime/options.js';
 
 /** OTel diagnostic log levels, as in `OTEL_LOG_LEVEL` (lower case). */
 export type DiagLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
@@ -82,6 +84,12 @@ export interface TelemetryOptions {
    * then `'warn'`. `false` leaves `diag` alone.
    */
   readonly diagLogLevel?: DiagLevelName | false;
+  /**
+   * Where slokit's run-time warnings go (failed exports, dropped spans, and every kit's warnings),
+   * for the whole process, like `createSlokit`'s `logger`: a function given each line, or a logger
+   * with a `warn` method. Default: OTel `diag` when a diag logger is installed, else stderr.
+   */
+  readonly logger?: SlokitLogger;
 }
 
 /** Everything {@link startTelemetry} needs, resolved from options, environment and defaults. */
@@ -110,6 +118,7 @@ export interface ResolvedTelemetryOptions {
   readonly shutdownTimeoutMillis: number;
   readonly log: ((line: string) => void) | undefined;
   readonly diagLogLevel: DiagLevelName | false;
+  readonly logger: SlokitLogger | undefined;
   /** Problems with environment variables the spec says to ignore with a warning. */
   readonly envWarnings: readonly string[];
 }
@@ -135,6 +144,7 @@ const KNOWN = [
   'shutdownTimeoutMillis',
   'log',
   'diagLogLevel',
+  'logger',
 ] as const;
 
 const DIAG_LEVELS: readonly DiagLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
@@ -299,6 +309,7 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
     ),
     log: logOption(o.log),
     diagLogLevel,
+    logger: checkLogger(o.logger, fail),
     envWarnings,
   };
 }

@@ -21,9 +21,9 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { RESOURCE_SERVICE_INSTANCE_ID, RESOURCE_SERVICE_NAME } from '../conventions.js';
 import { excludeCurrentEvent } from '../context/store.js';
 import { SlokitDefinitionError } from '../errors.js';
-import { warnOnce } from '../runtime/diag.js';
-import { METER_PROVIDER_SLOT, liveKits, runtimeOf } from '../runtime/kit.js';
-import { ExportStats, describeError } from './export-stats.js';
+import { releaseWarningLogger, setWarningLogger, warnOnce } from '../runtime/diag.js';
+import { METER_PROVIDER_SLOT, liveKits, rebindKitTracers, runtimeOf } from '../runtime/kit.js';
+import { ExportStats, describeError, setActiveExportStats } from './export-stats.js';
 import type { ExportStatsSnapshot } from './export-stats.js';
 import {
   hasGlobalMeterProvider,
@@ -127,12 +127,18 @@ export function startTelemetry(options?: TelemetryOptions): Telemetry {
   }
   const log = o.log ?? (() => undefined);
   for (const warning of o.envWarnings) safeLog(log, `slokit: ${warning}`);
-  const telemetry = o.disabled ? disabledTelemetry(log) : runningTelemetry(o, log);
+  const owner = {};
+  if (o.logger !== undefined) setWarningLogger(o.logger, owner);
+  const telemetry = o.disabled ? disabledTelemetry(log, owner) : runningTelemetry(o, log, owner);
   slots[TELEMETRY_SLOT] = telemetry;
   return telemetry;
 }
 
-function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => void): Telemetry {
+function runningTelemetry(
+  o: ResolvedTelemetryOptions,
+  log: (line: string) => void,
+  loggerOwner: object,
+): Telemetry {
   const appTraces = hasGlobalTracerProvider();
   const appMetrics = hasGlobalMeterProvider();
   const resource = buildResource(o);
@@ -143,6 +149,7 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     metrics: metricsUrl && printableUrl(metricsUrl),
   };
   const stats = new ExportStats(destinations);
+  setActiveExportStats(stats);
 
   // Traces: slokit's provider, unless the app registered one.
   let ownTracer: BasicTracerProvider | undefined;
@@ -174,6 +181,8 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     });
     trace.setGlobalTracerProvider(ownTracer);
   }
+  // Kits made before (even under an earlier telemetry) take their tracer from the provider now in charge.
+  rebindKitTracers();
   const contextRegistration = registerContext();
 
   // Metrics: slokit's provider with a Prometheus reader (and OTLP), unless the app registered one.
@@ -301,15 +310,18 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
       if (ownTracer !== undefined) {
         const global = trace.getTracerProvider();
         if (global instanceof ProxyTracerProvider && global.getDelegate() === ownTracer) trace.disable();
+        rebindKitTracers();
       }
       if (ownMeter !== undefined && metrics.getMeterProvider() === ownMeter) metrics.disable();
       unregisterContext(contextRegistration);
       stats.unbind();
+      setActiveExportStats(undefined, stats);
       if (slots[METER_PROVIDER_SLOT] === kitMeterProvider) delete slots[METER_PROVIDER_SLOT];
       if (ownMeter !== undefined) bindKits(metrics.getMeterProvider());
       if (errorHandlerInstalled) setGlobalErrorHandler(loggingErrorHandler());
       if (diagInstalled) diag.disable();
       server?.close();
+      releaseWarningLogger(loggerOwner);
       if (slots[TELEMETRY_SLOT] === telemetry) delete slots[TELEMETRY_SLOT];
     })());
   if (o.handleSignals) removeSignalHandlers = flushOnSignals(shutdown);
@@ -339,7 +351,7 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
 }
 
 /** `OTEL_SDK_DISABLED`: nothing registered, nothing recorded or exported; kits still judge and count. */
-function disabledTelemetry(log: (line: string) => void): Telemetry {
+function disabledTelemetry(log: (line: string) => void, loggerOwner: object): Telemetry {
   safeLog(
     log,
     'slokit: telemetry is disabled (OTEL_SDK_DISABLED or disabled: true): SLIs are still judged in the process, but no spans or metrics are recorded or exported',
@@ -361,6 +373,7 @@ function disabledTelemetry(log: (line: string) => void): Telemetry {
     forceFlush: () => Promise.resolve(),
     shutdown: () =>
       (stopped ??= Promise.resolve().then(() => {
+        releaseWarningLogger(loggerOwner);
         if (slots[TELEMETRY_SLOT] === telemetry) delete slots[TELEMETRY_SLOT];
       })),
   };
