@@ -1,5 +1,5 @@
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
-import { DEFAULT_REDACT_KEYS } from '../context/attributes.js';
+import { DEFAULT_LIMITS, DEFAULT_REDACT_KEYS } from '../context/attributes.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { optionChecks } from '../option-checks.js';
 import { isSli } from '../sli/define.js';
@@ -29,6 +29,12 @@ export interface SlokitOptions extends BudgetOptions {
     readonly maxAttributes?: number;
     /** Longest string value; longer ones are cut and marked `…[truncated]`. Default 1024. */
     readonly maxValueLength?: number;
+    /** Most elements of an array value; the rest are dropped (counted as `truncated_array`). Default 128. */
+    readonly maxArrayLength?: number;
+    /** Longest string in an array value (at most `maxValueLength`); longer ones are cut. Default 128. */
+    readonly maxArrayElementLength?: number;
+    /** Longest attribute key; an attribute with a longer key is dropped (counted as `key_too_long`). Default 256. */
+    readonly maxKeyLength?: number;
   };
   /** Redaction of attribute, header and query-parameter values by key. */
   readonly redact?: {
@@ -57,6 +63,9 @@ export interface ResolvedOptions {
   readonly spans: boolean;
   readonly maxAttributes: number;
   readonly maxValueLength: number;
+  readonly maxArrayLength: number;
+  readonly maxArrayElementLength: number;
+  readonly maxKeyLength: number;
   readonly redactKeys: readonly (string | RegExp)[];
   readonly censor: string | undefined;
   readonly captureHeaders: readonly string[];
@@ -94,6 +103,11 @@ export function resolveOptions(
   }
   const slis = checkSlis(o.slis);
   const limits = optionalObject(o.limits, 'limits');
+  for (const key of Object.keys(limits ?? {})) {
+    if (!(key in DEFAULT_LIMITS)) {
+      fail(`limits.${key}`, `unknown option; expected one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    }
+  }
   const redact = optionalObject(o.redact, 'redact');
   const redactKeys = redact?.keys === undefined ? [] : checkKeys(redact.keys);
   const keepDefaults = optionalBoolean(redact?.defaults, 'redact.defaults', true);
@@ -112,8 +126,23 @@ export function resolveOptions(
     meterProvider: optionalProvider(o.meterProvider, 'meterProvider', 'getMeter') as
       MeterProvider | undefined,
     spans: optionalBoolean(o.spans, 'spans', true),
-    maxAttributes: wholeNumber(limits?.maxAttributes, 'limits.maxAttributes', 128),
-    maxValueLength: wholeNumber(limits?.maxValueLength, 'limits.maxValueLength', 1024),
+    maxAttributes: wholeNumber(limits?.maxAttributes, 'limits.maxAttributes', DEFAULT_LIMITS.maxAttributes),
+    maxValueLength: wholeNumber(
+      limits?.maxValueLength,
+      'limits.maxValueLength',
+      DEFAULT_LIMITS.maxValueLength,
+    ),
+    maxArrayLength: wholeNumber(
+      limits?.maxArrayLength,
+      'limits.maxArrayLength',
+      DEFAULT_LIMITS.maxArrayLength,
+    ),
+    maxArrayElementLength: wholeNumber(
+      limits?.maxArrayElementLength,
+      'limits.maxArrayElementLength',
+      DEFAULT_LIMITS.maxArrayElementLength,
+    ),
+    maxKeyLength: wholeNumber(limits?.maxKeyLength, 'limits.maxKeyLength', DEFAULT_LIMITS.maxKeyLength),
     redactKeys: keepDefaults ? [...DEFAULT_REDACT_KEYS, ...redactKeys] : redactKeys,
     censor: redact?.censor === undefined ? undefined : checkString(redact.censor, 'redact.censor'),
     captureHeaders,

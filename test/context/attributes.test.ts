@@ -37,7 +37,14 @@ describe('WideAttributes', () => {
       i: () => 1,
     });
     expect(wide.values).toEqual({ a: 'x', b: 2, c: true, d: ['p', 'q'] });
-    expect(drops).toEqual({ attribute_limit: 0, invalid_value: 3, truncated_value: 0, reserved_key: 0 });
+    expect(drops).toEqual({
+      attribute_limit: 0,
+      invalid_value: 3,
+      truncated_value: 0,
+      reserved_key: 0,
+      truncated_array: 0,
+      key_too_long: 0,
+    });
   });
 
   it('enforces the attribute count; overwriting a key does not count again', () => {
@@ -86,6 +93,93 @@ describe('WideAttributes', () => {
       'app.passenger': 'not a secret',
     });
     expect(drops.reserved_key).toBe(1);
+  });
+
+  it('counts keys named like Object.prototype members against maxAttributes', () => {
+    const drops = newDropCounts();
+    const wide = new WideAttributes(policy({ maxAttributes: 4 }), drops);
+    wide.add({ constructor: 'a', toString: 'b', valueOf: 'c', hasOwnProperty: 'd', isPrototypeOf: 'e' });
+    expect(Object.keys(wide.values)).toEqual(['constructor', 'toString', 'valueOf', 'hasOwnProperty']);
+    expect(wide.values.constructor).toBe('a');
+    expect(drops.attribute_limit).toBe(1);
+  });
+
+  it('refuses a __proto__ key and counts it, whatever its value', () => {
+    const drops = newDropCounts();
+    const wide = new WideAttributes(policy({ maxAttributes: 10 }), drops);
+    wide.add(JSON.parse('{"__proto__": "x", "app.a": 1}') as Record<string, unknown>);
+    wide.add(JSON.parse('{"__proto__": ["polluted"]}') as Record<string, unknown>);
+    wide.set('__proto__', 'y');
+    expect(Object.keys(wide.values)).toEqual(['app.a']);
+    expect(Object.getPrototypeOf(wide.values)).toBe(null);
+    expect(drops.reserved_key).toBe(3);
+  });
+
+  it('cuts arrays to maxArrayLength and their strings to maxArrayElementLength, counting each cut', () => {
+    const drops = newDropCounts();
+    const wide = new WideAttributes(
+      policy({ maxAttributes: 10, maxArrayLength: 3, maxArrayElementLength: 16 }),
+      drops,
+    );
+    const huge = new Array<number>(1_000_000).fill(7);
+    wide.add({
+      numbers: huge,
+      strings: Array.from({ length: 20_000 }, (_, i) => `item-${i}-${'z'.repeat(i % 30)}`),
+      // Only the kept elements are looked at: a mixed tail beyond the limit is cut, not refused.
+      tail: [true, false, true, 'not looked at'],
+      short: ['a', 'b'],
+    });
+    expect(wide.values.numbers).toEqual([7, 7, 7]);
+    expect(wide.values.strings).toEqual(['item-0-', 'item-1-z', 'item-2-zz']);
+    expect(wide.values.tail).toEqual([true, false, true]);
+    expect(wide.values.short).toEqual(['a', 'b']);
+    expect(Object.isFrozen(wide.values.numbers)).toBe(true);
+    expect(drops.truncated_array).toBe(3);
+    wide.add({ long: ['x'.repeat(40), 'ok'] });
+    expect(wide.values.long).toEqual(['xxxx…[truncated]', 'ok']);
+    expect(drops.truncated_value).toBe(1);
+  });
+
+  it('drops keys longer than maxKeyLength and counts them', () => {
+    const drops = newDropCounts();
+    const wide = new WideAttributes(policy({ maxAttributes: 10, maxKeyLength: 8 }), drops);
+    wide.add({ 'app.ok': 1, 'app.toolong': 2, ['k'.repeat(1_000_000)]: 'v' });
+    expect(wide.values).toEqual({ 'app.ok': 1 });
+    expect(drops.key_too_long).toBe(2);
+  });
+
+  it('survives hostile values: getters that throw, symbols, cycles, BigInt, Dates', () => {
+    const drops = newDropCounts();
+    const wide = new WideAttributes(policy({ maxAttributes: 20 }), drops);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const hostile: Record<string | symbol, unknown> = {
+      'app.ok': 'fine',
+      'app.cyclic': cyclic,
+      'app.bigint': 10n,
+      'app.date': new Date(0),
+      'app.symbol': Symbol('s'),
+      'app.nan': Number.NaN,
+      'app.inf': Number.POSITIVE_INFINITY,
+      'app.fn': () => 1,
+      [Symbol('key')]: 'a symbol key',
+    };
+    Object.defineProperty(hostile, 'app.getter', {
+      enumerable: true,
+      get() {
+        throw new Error('getter bug');
+      },
+    });
+    wide.add(hostile);
+    wide.add({ 'app.after': 1 });
+    expect(wide.values).toEqual({
+      'app.ok': 'fine',
+      'app.nan': Number.NaN,
+      'app.inf': Number.POSITIVE_INFINITY,
+      'app.after': 1,
+    });
+    // cyclic, bigint, date, symbol, fn, getter, and the symbol key
+    expect(drops.invalid_value).toBe(7);
   });
 
   it('redacts query parameters by name, keeping the rest', () => {
@@ -144,6 +238,8 @@ describe('addContext', () => {
       invalid_value: 0,
       truncated_value: 1,
       reserved_key: 0,
+      truncated_array: 0,
+      key_too_long: 0,
     });
     await telemetry.shutdown();
   });
