@@ -279,24 +279,54 @@ function cut(value: string, max: number, drops: DropCounts): string {
   return value.slice(0, Math.max(0, max - TRUNCATED_MARKER.length)) + TRUNCATED_MARKER;
 }
 
+// What a query parameter's name looks like: short, from the characters names are made of. Anything
+// else in the name position (a token passed as the whole query, `?eyJhbGci...`) is censored too.
+const PARAMETER_NAME = /^[A-Za-z0-9_.\-[\]]{1,32}$/;
+
 /**
- * Redacts the values of secret-looking parameters in a query string, keeping the names:
- * `token=abc&page=2` → `token=[REDACTED]&page=2`.
+ * Redacts a query string for `url.query`: every parameter keeps its name and loses its value
+ * (`token=abc&page=2` → `token=[REDACTED]&page=[REDACTED]`), except the parameters named in
+ * `keepValues` (decoded names, matched exactly) whose names are not secret by the policy. Pairs are
+ * separated by `&` or `;`, kept as written. An empty value stays empty; a name that does not look
+ * like one (over 32 characters, or other characters than letters, digits and `_.-[]`) is censored
+ * too, as is a bare segment without `=` that does not look like a name.
  */
-export function redactQuery(query: string, policy: AttributePolicy): string {
+export function redactQuery(
+  query: string,
+  policy: AttributePolicy,
+  keepValues: ReadonlySet<string> = NO_NAMES,
+): string {
   if (query === '') return query;
-  return query
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      const name = eq === -1 ? pair : pair.slice(0, eq);
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-      } catch {
-        // A malformed escape: judge the raw name.
-      }
-      return eq !== -1 && policy.isSecret(decoded) ? `${name}=${policy.censor}` : pair;
-    })
-    .join('&');
+  const censor = policy.censor;
+  let out = '';
+  let start = 0;
+  while (start <= query.length) {
+    let end = start;
+    while (end < query.length && query[end] !== '&' && query[end] !== ';') end++;
+    const pair = query.slice(start, end);
+    const eq = pair.indexOf('=');
+    const raw = eq === -1 ? pair : pair.slice(0, eq);
+    const name = decodeName(raw);
+    if (keepValues.size !== 0 && name !== undefined && keepValues.has(name) && !policy.isSecret(name)) {
+      out += pair;
+    } else {
+      out += name !== undefined && PARAMETER_NAME.test(name) ? raw : raw === '' ? '' : censor;
+      if (eq !== -1) out += eq === pair.length - 1 ? '=' : `=${censor}`;
+    }
+    if (end < query.length) out += query[end];
+    start = end + 1;
+  }
+  return out;
+}
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/** A parameter name as the application reads it (`+` is a space); `undefined` for a malformed escape. */
+function decodeName(raw: string): string | undefined {
+  if (raw.indexOf('%') === -1 && raw.indexOf('+') === -1) return raw;
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
 }

@@ -47,8 +47,12 @@ export interface SlokitOptions extends BudgetOptions {
   };
   /** Request headers recorded as `http.request.header.<name>` (allowlist; none by default). */
   readonly captureHeaders?: readonly string[];
-  /** `url.query` on spans: `'redact'` (default: values of secret-looking parameters censored), `'keep'` or `'drop'`. */
-  readonly query?: QueryCapture;
+  /**
+   * `url.query` on spans: `'redact'` (the default: every parameter keeps its name, every value is
+   * censored), `{ keepValues: ['page', 'sort'] }` (as `'redact'`, but the values of these parameters
+   * are kept, unless their names are secret by `redact`), `'keep'` (as sent) or `'drop'` (none).
+   */
+  readonly query?: QueryCapture | { readonly keepValues: readonly string[] };
   /**
    * The wall clock (epoch ms) for freshness and the budget windows. Default `Date.now`. With an
    * injected clock (a fake one in tests), alerts are evaluated as its minutes pass.
@@ -70,6 +74,8 @@ export interface ResolvedOptions {
   readonly censor: string | undefined;
   readonly captureHeaders: readonly string[];
   readonly query: QueryCapture;
+  /** Query parameters whose values `'redact'` keeps (decoded names). */
+  readonly queryKeepValues: ReadonlySet<string>;
   readonly clock: Clock;
   /** Whether `clock` was given. */
   readonly injectedClock: boolean;
@@ -112,10 +118,7 @@ export function resolveOptions(
   const redactKeys = redact?.keys === undefined ? [] : checkKeys(redact.keys);
   const keepDefaults = optionalBoolean(redact?.defaults, 'redact.defaults', true);
   const captureHeaders = o.captureHeaders === undefined ? [] : checkHeaders(o.captureHeaders);
-  const query = o.query ?? 'redact';
-  if (query !== 'redact' && query !== 'keep' && query !== 'drop') {
-    fail('query', `expected 'redact', 'keep' or 'drop'; got ${describeValue(query)}`);
-  }
+  const [query, queryKeepValues] = checkQuery(o.query);
   const clock = o.clock ?? systemClock;
   if (typeof (clock as Clock).now !== 'function')
     fail('clock', `expected an object with now(): number; got ${describeValue(clock)}`);
@@ -147,6 +150,7 @@ export function resolveOptions(
     censor: redact?.censor === undefined ? undefined : checkString(redact.censor, 'redact.censor'),
     captureHeaders,
     query,
+    queryKeepValues,
     clock: clock as Clock,
     injectedClock: o.clock !== undefined,
   };
@@ -188,6 +192,26 @@ function checkKeys(value: unknown): readonly (string | RegExp)[] {
     fail('redact.keys', `expected an array of key names or RegExps; got ${describeValue(value)}`);
   }
   return value as (string | RegExp)[];
+}
+
+function checkQuery(value: unknown): [QueryCapture, ReadonlySet<string>] {
+  if (value === undefined) return ['redact', new Set()];
+  if (value === 'redact' || value === 'keep' || value === 'drop') return [value, new Set()];
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      if (key !== 'keepValues') fail(`query.${key}`, 'unknown option; expected keepValues');
+    }
+    const names = o.keepValues;
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n !== '')) {
+      fail(
+        'query.keepValues',
+        `expected an array of parameter names such as ['page', 'sort']; got ${describeValue(names)}`,
+      );
+    }
+    return ['redact', new Set(names as string[])];
+  }
+  fail('query', `expected 'redact', 'keep', 'drop' or { keepValues: [...] }; got ${describeValue(value)}`);
 }
 
 function checkHeaders(value: unknown): readonly string[] {

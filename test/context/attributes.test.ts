@@ -182,12 +182,48 @@ describe('WideAttributes', () => {
     expect(drops.invalid_value).toBe(7);
   });
 
-  it('redacts query parameters by name, keeping the rest', () => {
+  it('redacts every query value by default, keeping the names and the separators', () => {
     const p = policy();
-    expect(redactQuery('token=abc&page=2&api%5Fkey=z&flag', p)).toBe(
-      'token=[REDACTED]&page=2&api%5Fkey=[REDACTED]&flag',
+    expect(redactQuery('token=abc&page=2&api%5Fkey=z&flag&empty=', p)).toBe(
+      'token=[REDACTED]&page=[REDACTED]&api%5Fkey=[REDACTED]&flag&empty=',
     );
+    // What a list of secret-looking names missed: each value is censored all the same.
+    const missed = [
+      'code=4/0AX4XfWh',
+      'sig=Zm9vYmFy',
+      'X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024',
+      'X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request',
+      'session=s%3Aabc.def',
+      'jwt=eyJhbGciOiJIUzI1NiJ9.e30.sig',
+      'key=AIzaSyD-secret',
+      'private_key=-----BEGIN',
+      'otp=123456',
+    ];
+    expect(redactQuery(missed.join('&'), p)).toBe(
+      missed.map((pair) => `${pair.slice(0, pair.indexOf('='))}=[REDACTED]`).join('&'),
+    );
+    expect(redactQuery('page=2;token=abc', p)).toBe('page=[REDACTED];token=[REDACTED]');
     expect(redactQuery('', p)).toBe('');
+  });
+
+  it('censors a name that does not look like a parameter name: a token passed as the query', () => {
+    const p = policy();
+    const jwt =
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    expect(redactQuery(jwt, p)).toBe('[REDACTED]');
+    expect(redactQuery(`a%3Db%26c=1&${'n'.repeat(33)}=2&ok_name-1.x[]=3`, p)).toBe(
+      '[REDACTED]=[REDACTED]&[REDACTED]=[REDACTED]&ok_name-1.x[]=[REDACTED]',
+    );
+  });
+
+  it('keeps the values of allow-listed parameters, matched by decoded name, unless the name is secret', () => {
+    const p = policy();
+    const keep = new Set(['page', 'sort by', 'token']);
+    expect(redactQuery('page=2&%70age=3&sort+by=name&Page=4&token=abc;page=5&q=x', p, keep)).toBe(
+      'page=2&%70age=3&sort+by=name&Page=[REDACTED]&token=[REDACTED];page=5&q=[REDACTED]',
+    );
+    // A malformed escape is judged on the raw name: never kept.
+    expect(redactQuery('pa%ge=1&page=%zz', p, keep)).toBe('[REDACTED]=[REDACTED]&page=%zz');
   });
 });
 

@@ -49,7 +49,17 @@ describe('createSlokit', () => {
       ],
       [{ slis: [checkout], limits: { maxKeyLength: -1 } }, 'SLOKIT_E_OPTION', /limits.maxKeyLength/],
       [{ slis: [checkout], limits: { maxKeys: 10 } }, 'SLOKIT_E_OPTION', /limits.maxKeys: unknown option/],
-      [{ slis: [checkout], query: 'hide' }, 'SLOKIT_E_OPTION', /query: expected 'redact', 'keep' or 'drop'/],
+      [
+        { slis: [checkout], query: 'hide' },
+        'SLOKIT_E_OPTION',
+        /query: expected 'redact', 'keep', 'drop' or \{ keepValues/,
+      ],
+      [
+        { slis: [checkout], query: { keepValues: 'page' } },
+        'SLOKIT_E_OPTION',
+        /query.keepValues: expected an array/,
+      ],
+      [{ slis: [checkout], query: { keep: ['page'] } }, 'SLOKIT_E_OPTION', /query.keep: unknown option/],
       [{ slis: [checkout], captureHeaders: ['x y'] }, 'SLOKIT_E_OPTION', /captureHeaders/],
       [{ slis: [checkout], tracerProvider: {} }, 'SLOKIT_E_OPTION', /tracerProvider/],
       [{ slis: [checkout], clock: {} }, 'SLOKIT_E_OPTION', /clock/],
