@@ -189,19 +189,26 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     prometheus = new PrometheusExporter({ preventServerStart: true });
     const readers: IMetricReader[] = [prometheus];
     if (metricsUrl !== undefined) {
+      // The reader's own timeout is at most the interval. slokit's ends a hanging export a little
+      // before it, so the timeout is counted and logged like any failed export (once a minute),
+      // not by the reader on every interval.
+      const readerTimeout = o.metricsExportIntervalMillis;
+      const timeoutMillis = Math.max(
+        1,
+        Math.min(o.exportTimeoutMillis, readerTimeout - Math.min(100, Math.ceil(readerTimeout / 10))),
+      );
       const Exporter = o.metricsProtocol === 'http/protobuf' ? OTLPMetricProtoExporter : OTLPMetricExporter;
       const exporter = new Exporter({
         url: metricsUrl,
         ...(o.headers === undefined ? {} : { headers: { ...o.headers } }),
-        timeoutMillis: Math.min(o.exportTimeoutMillis, o.metricsExportIntervalMillis),
+        timeoutMillis,
         concurrencyLimit: 2,
       });
       readers.push(
         new PeriodicExportingMetricReader({
-          exporter: new CountingMetricExporter(exporter, stats),
+          exporter: new CountingMetricExporter(exporter, stats, timeoutMillis),
           exportIntervalMillis: o.metricsExportIntervalMillis,
-          // The exporter's timeout ends a hanging request first and reports why.
-          exportTimeoutMillis: o.metricsExportIntervalMillis,
+          exportTimeoutMillis: readerTimeout,
         }),
       );
     }
