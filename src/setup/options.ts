@@ -1,5 +1,11 @@
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { optionChecks } from '../option-checks.js';
+import type { SlokitLogger } from '../runtime/diag.js';
+import { checkLogger } from '../runtime/options.js';
+
+/** How OTLP is encoded over HTTP, as in `OTEL_EXPORTER_OTLP_PROTOCOL` (`grpc` is not supported). */
+export type OtlpProtocol = 'http/json' | 'http/protobuf';
+import type { TailSamplingSettings } from './tail-sampling.js';
 
 /** OTel diagnostic log levels, as in `OTEL_LOG_LEVEL` (lower case). */
 export type DiagLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
@@ -29,6 +35,12 @@ export interface TelemetryOptions {
   readonly tracesEndpoint?: string | false;
   /** Full URL for metrics, used as is. Default `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`. `false`: no OTLP metrics. */
   readonly metricsEndpoint?: string | false;
+  /**
+   * How OTLP is encoded: `'http/json'` or `'http/protobuf'`, for both signals. Default: the
+   * per-signal `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`, then
+   * `OTEL_EXPORTER_OTLP_PROTOCOL`, then `'http/json'`. `grpc` is not supported (OTLP/HTTP only).
+   */
+  readonly protocol?: OtlpProtocol;
   /**
    * Headers sent with every OTLP request (an API key, a dataset). The exporter merges them over
    * `OTEL_EXPORTER_OTLP_HEADERS` (and the per-signal variables) key by key. Never logged.
@@ -66,6 +78,15 @@ export interface TelemetryOptions {
   /** How many recent request spans to keep in memory for `recentSpans()`. Default 100; 0 keeps none. */
   readonly recentSpans?: number;
   /**
+   * Verdict-aware tail sampling, off by default (every span is kept). When on, each trace is
+   * decided when its local root span (the request, or the tracked work) ends: kept whole if it has a
+   * bad verdict, an error or a 5xx (`SampleRate` 1 on its spans), else kept whole with probability
+   * 1 in `sampleRate` (`SampleRate` N), else dropped whole and counted in
+   * `slokit.export.dropped_spans` (reason `sampled_out`). SLI counters are not affected. Applies to
+   * OTLP export and to `recentSpans()`, where recent bad spans keep half the room to themselves.
+   */
+  readonly tailSampling?: TailSamplingOptions | false;
+  /**
    * Also serve `/metrics` on a port of its own (for a scraper that cannot reach the app's router).
    * `port: 0` picks a free port; `metricsUrl` says which. Default host: all interfaces.
    */
@@ -82,6 +103,30 @@ export interface TelemetryOptions {
    * then `'warn'`. `false` leaves `diag` alone.
    */
   readonly diagLogLevel?: DiagLevelName | false;
+  /**
+   * Where slokit's run-time warnings go (failed exports, dropped spans, and every kit's warnings),
+   * for the whole process, like `createSlokit`'s `logger`: a function given each line, or a logger
+   * with a `warn` method. Default: OTel `diag` when a diag logger is installed, else stderr.
+   */
+  readonly logger?: SlokitLogger;
+}
+
+/** Options of verdict-aware tail sampling (`startTelemetry({ tailSampling })`). */
+export interface TailSamplingOptions {
+  /** Keep 1 in `sampleRate` of the traces with nothing wrong (a whole number, at least 1). */
+  readonly sampleRate: number;
+  /**
+   * Most ended spans waiting for their trace's decision; when full, the oldest traces are decided
+   * early (without their root's verdict). Default 4096.
+   */
+  readonly maxBufferedSpans?: number;
+  /** Most traces waiting for their local root to end; beyond, the oldest is decided early. Default 2048. */
+  readonly maxPendingTraces?: number;
+  /**
+   * How long a trace waits for its local root span to end before it is decided without it (kept if
+   * a span failed, else 1 in N; dropped spans counted as `sampling_timeout`). Default 30 000 ms.
+   */
+  readonly decisionWaitMillis?: number;
 }
 
 /** Everything {@link startTelemetry} needs, resolved from options, environment and defaults. */
@@ -93,6 +138,8 @@ export interface ResolvedTelemetryOptions {
   readonly resourceAttributes: Readonly<Record<string, string | number | boolean>>;
   readonly tracesUrl: string | undefined;
   readonly metricsUrl: string | undefined;
+  readonly tracesProtocol: OtlpProtocol;
+  readonly metricsProtocol: OtlpProtocol;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly disabled: boolean;
   readonly metricsExportIntervalMillis: number;
@@ -105,11 +152,13 @@ export interface ResolvedTelemetryOptions {
   readonly maxExportBatchSize: number;
   readonly scheduledDelayMillis: number;
   readonly recentSpans: number;
+  readonly tailSampling: TailSamplingSettings | undefined;
   readonly prometheus: { readonly port: number; readonly host: string | undefined } | undefined;
   readonly handleSignals: boolean;
   readonly shutdownTimeoutMillis: number;
   readonly log: ((line: string) => void) | undefined;
   readonly diagLogLevel: DiagLevelName | false;
+  readonly logger: SlokitLogger | undefined;
   /** Problems with environment variables the spec says to ignore with a warning. */
   readonly envWarnings: readonly string[];
 }
@@ -123,6 +172,7 @@ const KNOWN = [
   'endpoint',
   'tracesEndpoint',
   'metricsEndpoint',
+  'protocol',
   'headers',
   'disabled',
   'metricsExportIntervalMillis',
@@ -130,11 +180,13 @@ const KNOWN = [
   'spanLimits',
   'batch',
   'recentSpans',
+  'tailSampling',
   'prometheus',
   'handleSignals',
   'shutdownTimeoutMillis',
   'log',
   'diagLogLevel',
+  'logger',
 ] as const;
 
 const DIAG_LEVELS: readonly DiagLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
@@ -157,6 +209,9 @@ export const TELEMETRY_DEFAULTS = Object.freeze({
   scheduledDelayMillis: 2000,
   recentSpans: 100,
   shutdownTimeoutMillis: 5000,
+  tailSamplingMaxBufferedSpans: 4096,
+  tailSamplingMaxPendingTraces: 2048,
+  tailSamplingDecisionWaitMillis: 30_000,
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -203,6 +258,25 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
   };
   const tracesUrl = signalUrl('tracesEndpoint', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'v1/traces');
   const metricsUrl = signalUrl('metricsEndpoint', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'v1/metrics');
+
+  let protocol: OtlpProtocol | undefined;
+  if (o.protocol !== undefined) {
+    if (o.protocol !== 'http/json' && o.protocol !== 'http/protobuf') {
+      fail(
+        'protocol',
+        o.protocol === 'grpc'
+          ? "OTLP over gRPC is not supported; use 'http/json' or 'http/protobuf' with the collector's OTLP/HTTP port (4318)"
+          : `expected 'http/json' or 'http/protobuf'; got ${describeValue(o.protocol)}`,
+      );
+    }
+    protocol = o.protocol;
+  }
+  const tracesProtocol =
+    protocol ??
+    envProtocol(env, ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], envWarnings);
+  const metricsProtocol =
+    protocol ??
+    envProtocol(env, ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], envWarnings);
 
   const exportTimeoutMillis = wholeNumber(
     o.exportTimeoutMillis,
@@ -258,6 +332,8 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
     resourceAttributes: attributes(o.resourceAttributes),
     tracesUrl,
     metricsUrl,
+    tracesProtocol,
+    metricsProtocol,
     headers: headers(o.headers),
     disabled,
     metricsExportIntervalMillis,
@@ -290,6 +366,7 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
       TELEMETRY_DEFAULTS.scheduledDelayMillis,
     ),
     recentSpans: zeroOrMore(o.recentSpans, 'recentSpans', TELEMETRY_DEFAULTS.recentSpans),
+    tailSampling: tailSampling(o.tailSampling),
     prometheus: prometheus(o.prometheus),
     handleSignals: o.handleSignals === undefined ? false : boolean(o.handleSignals, 'handleSignals'),
     shutdownTimeoutMillis: wholeNumber(
@@ -299,6 +376,7 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
     ),
     log: logOption(o.log),
     diagLogLevel,
+    logger: checkLogger(o.logger, fail),
     envWarnings,
   };
 }
@@ -336,6 +414,24 @@ function envUrl(env: Env, name: string): string | undefined {
     );
   }
   return raw;
+}
+
+// The first of `names` that is set decides; a value slokit cannot send is ignored with a warning
+// (once per variable), as the spec says of unparsable values. grpc gets a warning of its own.
+function envProtocol(env: Env, names: readonly string[], warnings: string[]): OtlpProtocol {
+  for (const name of names) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const value = raw.toLowerCase();
+    if (value === 'http/json' || value === 'http/protobuf') return value;
+    const warning =
+      value === 'grpc'
+        ? `${name}=grpc is not supported (slokit exports OTLP over HTTP only); sending http/json instead: point the endpoint at the collector's OTLP/HTTP port (4318), or set ${name}=http/protobuf`
+        : `${name}="${raw}" is not one of http/json, http/protobuf; sending http/json`;
+    if (!warnings.includes(warning)) warnings.push(warning);
+    return 'http/json';
+  }
+  return 'http/json';
 }
 
 // The spec: only a case-insensitive "true" is true; anything else is false, with a warning when it
@@ -396,6 +492,45 @@ function prometheus(value: unknown): ResolvedTelemetryOptions['prometheus'] {
     fail('prometheus.port', `expected a port number from 0 to 65535; got ${describeValue(port)}`);
   }
   return { port, host: optionalString(o.host, 'prometheus.host') };
+}
+
+const TAIL_SAMPLING_KNOWN = ['sampleRate', 'maxBufferedSpans', 'maxPendingTraces', 'decisionWaitMillis'];
+
+function tailSampling(value: unknown): TailSamplingSettings | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('tailSampling', `expected { sampleRate: N } or false; got ${describeValue(value)}`);
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!TAIL_SAMPLING_KNOWN.includes(key)) {
+      fail(`tailSampling.${key}`, `unknown option; expected one of ${TAIL_SAMPLING_KNOWN.join(', ')}`);
+    }
+  }
+  if (o.sampleRate === undefined) {
+    fail(
+      'tailSampling.sampleRate',
+      'missing: how many traces with nothing wrong one kept trace stands for (10 keeps 1 in 10)',
+    );
+  }
+  return {
+    sampleRate: wholeNumber(o.sampleRate, 'tailSampling.sampleRate', 1),
+    maxBufferedSpans: wholeNumber(
+      o.maxBufferedSpans,
+      'tailSampling.maxBufferedSpans',
+      TELEMETRY_DEFAULTS.tailSamplingMaxBufferedSpans,
+    ),
+    maxPendingTraces: wholeNumber(
+      o.maxPendingTraces,
+      'tailSampling.maxPendingTraces',
+      TELEMETRY_DEFAULTS.tailSamplingMaxPendingTraces,
+    ),
+    decisionWaitMillis: wholeNumber(
+      o.decisionWaitMillis,
+      'tailSampling.decisionWaitMillis',
+      TELEMETRY_DEFAULTS.tailSamplingDecisionWaitMillis,
+    ),
+  };
 }
 
 function logOption(value: unknown): ((line: string) => void) | undefined {

@@ -14,6 +14,16 @@ import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import type { OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { shopHandler, slis } from './fixtures/shop.js';
 
+/** Every reason a span may be dropped for, at zero. */
+const NO_DROPS = {
+  queue_full: 0,
+  export_failed: 0,
+  shutdown: 0,
+  sampled_out: 0,
+  sampling_timeout: 0,
+  sampling_buffer_full: 0,
+};
+
 let receiver: OtlpReceiver;
 let telemetry: Telemetry | undefined;
 let kit: Slokit | undefined;
@@ -106,7 +116,7 @@ describe('span export with a collector in trouble', () => {
     expect(receivedItems()).toEqual(range(6, 15));
     expect(telemetry!.exportStats()).toEqual({
       failures: { traces: 1, metrics: 0 },
-      droppedSpans: { queue_full: 20, export_failed: 5, shutdown: 0 },
+      droppedSpans: { ...NO_DROPS, queue_full: 20, export_failed: 5 },
       exportedSpans: 10,
     });
     expect(
@@ -149,7 +159,7 @@ describe('span export with a collector in trouble', () => {
       expect(receivedItems()).toEqual(range(6, 10));
       expect(telemetry!.exportStats()).toEqual({
         failures: { traces: 1, metrics: 0 },
-        droppedSpans: { queue_full: 0, export_failed: 5, shutdown: 0 },
+        droppedSpans: { ...NO_DROPS, queue_full: 0, export_failed: 5 },
         exportedSpans: 5,
       });
       expect(receiver.requests().map((r) => r.status)).toEqual([status, 200]);
@@ -172,7 +182,7 @@ describe('span export with a collector in trouble', () => {
     expect(receivedItems()).toEqual(range(6, 15));
     expect(telemetry!.exportStats()).toEqual({
       failures: { traces: 1, metrics: 0 },
-      droppedSpans: { queue_full: 0, export_failed: 5, shutdown: 0 },
+      droppedSpans: { ...NO_DROPS, queue_full: 0, export_failed: 5 },
       exportedSpans: 10,
     });
   });
@@ -186,7 +196,7 @@ describe('span export with a collector in trouble', () => {
     expect(receivedItems()).toEqual(range(1, 10));
     expect(telemetry!.exportStats()).toEqual({
       failures: { traces: 0, metrics: 0 },
-      droppedSpans: { queue_full: 0, export_failed: 0, shutdown: 0 },
+      droppedSpans: { ...NO_DROPS, queue_full: 0, export_failed: 0 },
       exportedSpans: 10,
     });
     expect(warnings).toEqual([]);
@@ -225,6 +235,31 @@ describe('metric export with a collector in trouble', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(telemetry!.exportStats().failures.metrics).toBe(failures!.value);
   });
+});
+
+describe('metric export to a hanging collector, interval at most the export timeout', () => {
+  it.each([200])(
+    'every %i ms: each export times out and is counted, and it is said once, by slokit',
+    async (interval) => {
+      // The default exportTimeoutMillis (10 s) is longer than the interval, as in any set-up that
+      // pushes metrics every 10 s or less.
+      await start({ tracesEndpoint: false, metricsExportIntervalMillis: interval });
+      receiver.setMode({ kind: 'hang' }, { path: '/v1/metrics' });
+      expect(await checkouts(1, 2)).toEqual([200, 200]);
+      const hung = () => receiver.requests().filter((r) => r.path === '/v1/metrics').length;
+      await until(() => hung() >= 5 && telemetry!.exportStats().failures.metrics >= 4, 'five hung exports');
+      const timedOut = warnings.filter((line) => /timed out/i.test(line));
+      expect(timedOut).toHaveLength(1);
+      expect(timedOut[0]).toMatch(
+        new RegExp(
+          `could not export metrics to ${receiver.url}/v1/metrics: metrics export timed out after \\d+ ms`,
+        ),
+      );
+      expect(warnings.filter((line) => line.includes('PeriodicExportingMetricReader'))).toEqual([]);
+      // Every export is answered by the timeout and counted, none is left waiting for the next.
+      expect(telemetry!.exportStats().failures.metrics).toBeGreaterThanOrEqual(hung() - 2);
+    },
+  );
 });
 
 function metrics(): Promise<Response> {
