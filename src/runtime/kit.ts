@@ -211,6 +211,9 @@ export class KitRuntime {
     this.policy = compileAttributePolicy({
       maxAttributes: options.maxAttributes,
       maxValueLength: options.maxValueLength,
+      maxArrayLength: options.maxArrayLength,
+      maxArrayElementLength: options.maxArrayElementLength,
+      maxKeyLength: options.maxKeyLength,
       redactKeys: options.redactKeys,
       ...(options.censor === undefined ? {} : { censor: options.censor }),
     });

@@ -131,6 +131,14 @@ export class SloRuntime {
   private evaluating = false;
   private timers: NodeJS.Timeout[] = [];
 
+  /** The alerting options the tiers are judged with (for the status page's fleet view). */
+  get alerting(): {
+    readonly minEvents: number | undefined;
+    readonly tiers: readonly BurnTierSpec[] | undefined;
+  } {
+    return { minEvents: this.options.minEvents, tiers: this.options.tiers };
+  }
+
   constructor(
     private readonly slis: readonly Sli<unknown>[],
     private readonly clock: Clock,

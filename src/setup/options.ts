@@ -3,6 +3,9 @@ import { optionChecks } from '../option-checks.js';
 import type { SlokitLogger } from '../runtime/diag.js';
 import { checkLogger } from '../runtime/options.js';
 
+/** How OTLP is encoded over HTTP, as in `OTEL_EXPORTER_OTLP_PROTOCOL` (`grpc` is not supported). */
+export type OtlpProtocol = 'http/json' | 'http/protobuf';
+
 /** OTel diagnostic log levels, as in `OTEL_LOG_LEVEL` (lower case). */
 export type DiagLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 
@@ -31,6 +34,12 @@ export interface TelemetryOptions {
   readonly tracesEndpoint?: string | false;
   /** Full URL for metrics, used as is. Default `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`. `false`: no OTLP metrics. */
   readonly metricsEndpoint?: string | false;
+  /**
+   * How OTLP is encoded: `'http/json'` or `'http/protobuf'`, for both signals. Default: the
+   * per-signal `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`, then
+   * `OTEL_EXPORTER_OTLP_PROTOCOL`, then `'http/json'`. `grpc` is not supported (OTLP/HTTP only).
+   */
+  readonly protocol?: OtlpProtocol;
   /**
    * Headers sent with every OTLP request (an API key, a dataset). The exporter merges them over
    * `OTEL_EXPORTER_OTLP_HEADERS` (and the per-signal variables) key by key. Never logged.
@@ -101,6 +110,8 @@ export interface ResolvedTelemetryOptions {
   readonly resourceAttributes: Readonly<Record<string, string | number | boolean>>;
   readonly tracesUrl: string | undefined;
   readonly metricsUrl: string | undefined;
+  readonly tracesProtocol: OtlpProtocol;
+  readonly metricsProtocol: OtlpProtocol;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly disabled: boolean;
   readonly metricsExportIntervalMillis: number;
@@ -132,6 +143,7 @@ const KNOWN = [
   'endpoint',
   'tracesEndpoint',
   'metricsEndpoint',
+  'protocol',
   'headers',
   'disabled',
   'metricsExportIntervalMillis',
@@ -214,6 +226,25 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
   const tracesUrl = signalUrl('tracesEndpoint', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'v1/traces');
   const metricsUrl = signalUrl('metricsEndpoint', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'v1/metrics');
 
+  let protocol: OtlpProtocol | undefined;
+  if (o.protocol !== undefined) {
+    if (o.protocol !== 'http/json' && o.protocol !== 'http/protobuf') {
+      fail(
+        'protocol',
+        o.protocol === 'grpc'
+          ? "OTLP over gRPC is not supported; use 'http/json' or 'http/protobuf' with the collector's OTLP/HTTP port (4318)"
+          : `expected 'http/json' or 'http/protobuf'; got ${describeValue(o.protocol)}`,
+      );
+    }
+    protocol = o.protocol;
+  }
+  const tracesProtocol =
+    protocol ??
+    envProtocol(env, ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], envWarnings);
+  const metricsProtocol =
+    protocol ??
+    envProtocol(env, ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], envWarnings);
+
   const exportTimeoutMillis = wholeNumber(
     o.exportTimeoutMillis,
     'exportTimeoutMillis',
@@ -268,6 +299,8 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
     resourceAttributes: attributes(o.resourceAttributes),
     tracesUrl,
     metricsUrl,
+    tracesProtocol,
+    metricsProtocol,
     headers: headers(o.headers),
     disabled,
     metricsExportIntervalMillis,
@@ -347,6 +380,24 @@ function envUrl(env: Env, name: string): string | undefined {
     );
   }
   return raw;
+}
+
+// The first of `names` that is set decides; a value slokit cannot send is ignored with a warning
+// (once per variable), as the spec says of unparsable values. grpc gets a warning of its own.
+function envProtocol(env: Env, names: readonly string[], warnings: string[]): OtlpProtocol {
+  for (const name of names) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const value = raw.toLowerCase();
+    if (value === 'http/json' || value === 'http/protobuf') return value;
+    const warning =
+      value === 'grpc'
+        ? `${name}=grpc is not supported (slokit exports OTLP over HTTP only); sending http/json instead: point the endpoint at the collector's OTLP/HTTP port (4318), or set ${name}=http/protobuf`
+        : `${name}="${raw}" is not one of http/json, http/protobuf; sending http/json`;
+    if (!warnings.includes(warning)) warnings.push(warning);
+    return 'http/json';
+  }
+  return 'http/json';
 }
 
 // The spec: only a case-insensitive "true" is true; anything else is false, with a warning when it

@@ -12,8 +12,10 @@ import {
 import type { Attributes, MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPMetricProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPTraceProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { MeterProvider as SdkMeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -33,7 +35,7 @@ import {
 } from './globals.js';
 import { CountingMetricExporter } from './metric-pipeline.js';
 import { resolveTelemetryOptions } from './options.js';
-import type { DiagLevelName, ResolvedTelemetryOptions, TelemetryOptions } from './options.js';
+import type { DiagLevelName, OtlpProtocol, ResolvedTelemetryOptions, TelemetryOptions } from './options.js';
 import { RecentSpansProcessor } from './recent-spans.js';
 import { buildResource } from './resource.js';
 import { flushOnSignals } from './signals.js';
@@ -100,7 +102,8 @@ const DIAG_LEVEL: Readonly<Record<DiagLevelName, DiagLogLevel>> = {
  *
  * - With no OTLP endpoint configured (option or `OTEL_EXPORTER_OTLP_ENDPOINT`), nothing leaves the
  *   machine: metrics are served by `metricsHandler`, recent request spans are kept in memory.
- * - With one, traces and metrics also go there over OTLP/HTTP (JSON), off the request path through
+ * - With one, traces and metrics also go there over OTLP/HTTP (JSON, or protobuf with `protocol` or
+ *   `OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`), off the request path through
  *   bounded queues; failed exports and lost spans are counted (`slokit.export.*`) and logged at
  *   most once a minute.
  * - If the app already registered an OpenTelemetry SDK, it stays in charge (slokit says so once):
@@ -159,7 +162,8 @@ function runningTelemetry(
     const processors: SpanProcessor[] = [];
     if (o.recentSpans > 0) processors.push((recent = new RecentSpansProcessor(o.recentSpans)));
     if (tracesUrl !== undefined) {
-      const exporter = new OTLPTraceExporter({
+      const Exporter = o.tracesProtocol === 'http/protobuf' ? OTLPTraceProtoExporter : OTLPTraceExporter;
+      const exporter = new Exporter({
         url: tracesUrl,
         ...(o.headers === undefined ? {} : { headers: { ...o.headers } }),
         timeoutMillis: o.exportTimeoutMillis,
@@ -194,18 +198,26 @@ function runningTelemetry(
     prometheus = new PrometheusExporter({ preventServerStart: true });
     const readers: IMetricReader[] = [prometheus];
     if (metricsUrl !== undefined) {
-      const exporter = new OTLPMetricExporter({
+      // The reader's own timeout is at most the interval. slokit's ends a hanging export a little
+      // before it, so the timeout is counted and logged like any failed export (once a minute),
+      // not by the reader on every interval.
+      const readerTimeout = o.metricsExportIntervalMillis;
+      const timeoutMillis = Math.max(
+        1,
+        Math.min(o.exportTimeoutMillis, readerTimeout - Math.min(100, Math.ceil(readerTimeout / 10))),
+      );
+      const Exporter = o.metricsProtocol === 'http/protobuf' ? OTLPMetricProtoExporter : OTLPMetricExporter;
+      const exporter = new Exporter({
         url: metricsUrl,
         ...(o.headers === undefined ? {} : { headers: { ...o.headers } }),
-        timeoutMillis: Math.min(o.exportTimeoutMillis, o.metricsExportIntervalMillis),
+        timeoutMillis,
         concurrencyLimit: 2,
       });
       readers.push(
         new PeriodicExportingMetricReader({
-          exporter: new CountingMetricExporter(exporter, stats),
+          exporter: new CountingMetricExporter(exporter, stats, timeoutMillis),
           exportIntervalMillis: o.metricsExportIntervalMillis,
-          // The exporter's timeout ends a hanging request first and reports why.
-          exportTimeoutMillis: o.metricsExportIntervalMillis,
+          exportTimeoutMillis: readerTimeout,
         }),
       );
     }
@@ -272,6 +284,8 @@ function runningTelemetry(
       appMetrics,
       tracesUrl: destinations.traces,
       metricsUrl: destinations.metrics,
+      tracesProtocol: o.tracesProtocol,
+      metricsProtocol: o.metricsProtocol,
       recentSpans: o.recentSpans,
       intervalMs: o.metricsExportIntervalMillis,
       standalonePort: o.prometheus?.port,
@@ -459,10 +473,15 @@ interface StartupFacts {
   readonly appMetrics: boolean;
   readonly tracesUrl: string | undefined;
   readonly metricsUrl: string | undefined;
+  readonly tracesProtocol?: OtlpProtocol;
+  readonly metricsProtocol?: OtlpProtocol;
   readonly recentSpans: number;
   readonly intervalMs: number;
   readonly standalonePort: number | undefined;
 }
+
+const otlp = (protocol: OtlpProtocol | undefined): string =>
+  protocol === 'http/protobuf' ? 'OTLP/HTTP (protobuf)' : 'OTLP/HTTP';
 
 /** The one start-up line: which service, and where each signal goes. */
 export function startupLine(f: StartupFacts): string {
@@ -475,7 +494,7 @@ export function startupLine(f: StartupFacts): string {
   const traces = f.appTraces
     ? "traces → the app's own OpenTelemetry SDK (registered before slokit; it stays in charge)"
     : f.tracesUrl !== undefined
-      ? `traces → OTLP/HTTP ${f.tracesUrl}${f.recentSpans > 0 ? ` (and the last ${f.recentSpans} request spans in memory)` : ''}`
+      ? `traces → ${otlp(f.tracesProtocol)} ${f.tracesUrl}${f.recentSpans > 0 ? ` (and the last ${f.recentSpans} request spans in memory)` : ''}`
       : f.recentSpans > 0
         ? `traces → memory only (the last ${f.recentSpans} request spans)`
         : 'traces → not kept';
@@ -493,7 +512,7 @@ export function startupLine(f: StartupFacts): string {
           : `/metrics on port ${f.standalonePort}`,
       );
     if (f.metricsUrl !== undefined)
-      metricsParts.push(`OTLP/HTTP ${f.metricsUrl} every ${f.intervalMs / 1000} s`);
+      metricsParts.push(`${otlp(f.metricsProtocol)} ${f.metricsUrl} every ${f.intervalMs / 1000} s`);
   }
   const offline =
     !f.appTraces && !f.appMetrics && f.tracesUrl === undefined && f.metricsUrl === undefined
