@@ -15,7 +15,7 @@ import type { Telemetry, TelemetryOptions } from 'slokit/setup';
 import { resetWarnings } from '../../src/runtime/diag.js';
 import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import type { OtlpReceiver } from '../helpers/otlp-receiver.js';
-import { report, scale } from '../reliability/support.js';
+import { LOAD_TEST_TIMEOUT_MS, report, scale } from '../reliability/support.js';
 import { shopHandler, slis } from './fixtures/shop.js';
 
 let receiver: OtlpReceiver;
@@ -293,6 +293,7 @@ describe('every collector fault under load', () => {
         heapGrowthMb,
       });
     },
+    LOAD_TEST_TIMEOUT_MS,
   );
 });
 
