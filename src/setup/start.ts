@@ -40,6 +40,7 @@ import { RecentSpansProcessor } from './recent-spans.js';
 import { buildResource } from './resource.js';
 import { flushOnSignals } from './signals.js';
 import { SpanExportPipeline } from './span-pipeline.js';
+import { TailSamplingProcessor } from './tail-sampling.js';
 
 /** Who is in charge of a signal: slokit's SDK, the app's own (registered before), or nobody. */
 export type SignalOwner = 'slokit' | 'app' | 'disabled';
@@ -159,8 +160,12 @@ function runningTelemetry(
   let recent: RecentSpansProcessor | undefined;
   let pipeline: SpanExportPipeline | undefined;
   if (!appTraces) {
-    const processors: SpanProcessor[] = [];
-    if (o.recentSpans > 0) processors.push((recent = new RecentSpansProcessor(o.recentSpans)));
+    let processors: SpanProcessor[] = [];
+    const sampling = o.tailSampling;
+    if (o.recentSpans > 0) {
+      recent = new RecentSpansProcessor(o.recentSpans, sampling !== undefined);
+      if (sampling === undefined) processors.push(recent);
+    }
     if (tracesUrl !== undefined) {
       const Exporter = o.tracesProtocol === 'http/protobuf' ? OTLPTraceProtoExporter : OTLPTraceExporter;
       const exporter = new Exporter({
@@ -172,6 +177,10 @@ function runningTelemetry(
       });
       pipeline = new SpanExportPipeline(exporter, stats, o);
       processors.push(pipeline);
+    }
+    // Tail sampling stands in front of both: only kept spans reach the export queue and the ring.
+    if (sampling !== undefined && (recent !== undefined || pipeline !== undefined)) {
+      processors = [new TailSamplingProcessor(sampling, stats, processors, recent)];
     }
     ownTracer = new BasicTracerProvider({
       resource,
@@ -287,10 +296,18 @@ function runningTelemetry(
       tracesProtocol: o.tracesProtocol,
       metricsProtocol: o.metricsProtocol,
       recentSpans: o.recentSpans,
+      sampleRate: o.tailSampling?.sampleRate,
       intervalMs: o.metricsExportIntervalMillis,
       standalonePort: o.prometheus?.port,
     }),
   );
+
+  if (appTraces && o.tailSampling !== undefined) {
+    safeLog(
+      log,
+      "slokit: tailSampling has no effect: the app's own OpenTelemetry SDK is in charge of traces and decides which spans it exports",
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   let removeSignalHandlers: (() => void) | undefined;
@@ -476,6 +493,8 @@ interface StartupFacts {
   readonly tracesProtocol?: OtlpProtocol;
   readonly metricsProtocol?: OtlpProtocol;
   readonly recentSpans: number;
+  /** The tail sampling rate, when on. */
+  readonly sampleRate?: number | undefined;
   readonly intervalMs: number;
   readonly standalonePort: number | undefined;
 }
@@ -491,12 +510,16 @@ export function startupLine(f: StartupFacts): string {
   if (f.appTraces && f.appMetrics) {
     return `${head}: an OpenTelemetry SDK was already registered in this process and stays in charge of traces and metrics; slokit adds its verdicts to that SDK's spans and its counters to that SDK's MeterProvider, and exports nothing itself`;
   }
+  const sampled =
+    f.sampleRate === undefined || f.appTraces || (f.tracesUrl === undefined && f.recentSpans === 0)
+      ? ''
+      : `, tail-sampled (every trace with a bad verdict, an error or a 5xx, and 1 in ${f.sampleRate} of the others)`;
   const traces = f.appTraces
     ? "traces → the app's own OpenTelemetry SDK (registered before slokit; it stays in charge)"
     : f.tracesUrl !== undefined
-      ? `traces → ${otlp(f.tracesProtocol)} ${f.tracesUrl}${f.recentSpans > 0 ? ` (and the last ${f.recentSpans} request spans in memory)` : ''}`
+      ? `traces → ${otlp(f.tracesProtocol)} ${f.tracesUrl}${f.recentSpans > 0 ? ` (and the last ${f.recentSpans} request spans in memory)` : ''}${sampled}`
       : f.recentSpans > 0
-        ? `traces → memory only (the last ${f.recentSpans} request spans)`
+        ? `traces → memory only (the last ${f.recentSpans} request spans)${sampled}`
         : 'traces → not kept';
   const metricsParts: string[] = [];
   if (f.appMetrics) {
