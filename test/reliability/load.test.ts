@@ -13,7 +13,7 @@ import { slokitErrors, slokitExpress } from 'slokit/express';
 import { slokitFastify } from 'slokit/fastify';
 import { createTestTelemetry } from '../helpers/otel.js';
 import type { TestTelemetry } from '../helpers/otel.js';
-import { close, listen, report, scale } from './support.js';
+import { LOAD_TEST_TIMEOUT_MS, close, listen, report, scale } from './support.js';
 
 // Every request but the health check is eligible (unrouted ones too: the classifier sees them); 5xx is bad.
 const availability = defineSli({
@@ -150,54 +150,58 @@ describe.each([
   ['Express', expressApp],
   ['Fastify', fastifyApp],
 ])('a mixed load on %s', (name, start) => {
-  it('counts every request exactly, writes every verdict, fails none', async () => {
-    const n = scale(2_000, 50_000);
-    telemetry = createTestTelemetry();
-    kit = createSlokit({
-      slis,
-      tracerProvider: telemetry.tracerProvider,
-      meterProvider: telemetry.meterProvider,
-    });
-    const port = await start(kit);
-    const { failed, wrong } = await play(port, n, 20);
-    expect({ failed, wrong }).toEqual({ failed: 0, wrong: 0 });
+  it(
+    'counts every request exactly, writes every verdict, fails none',
+    async () => {
+      const n = scale(2_000, 50_000);
+      telemetry = createTestTelemetry();
+      kit = createSlokit({
+        slis,
+        tracerProvider: telemetry.tracerProvider,
+        meterProvider: telemetry.meterProvider,
+      });
+      const port = await start(kit);
+      const { failed, wrong } = await play(port, n, 20);
+      expect({ failed, wrong }).toEqual({ failed: 0, wrong: 0 });
 
-    expect(await telemetry.sliCounts()).toEqual({
-      ...expectedCounts(n),
-      // Both outcome series exist from start-up; the reasons that never happened stay at 0.
-      ...zeroReasons(await telemetry.sliCounts()),
-    });
-    const spans = telemetry.serverSpans();
-    expect(spans).toHaveLength(n);
-    const outcomes: Record<string, number> = {};
-    for (const span of spans) {
-      for (const sli of ['availability', 'items']) {
-        const outcome = span.attributes[`slokit.sli.${sli}.outcome`];
-        if (outcome === undefined) continue;
-        const reason = span.attributes[`slokit.sli.${sli}.reason`];
-        const key = [sli, outcome, reason].filter((x) => x !== undefined).join('/');
-        outcomes[key] = (outcomes[key] ?? 0) + 1;
+      expect(await telemetry.sliCounts()).toEqual({
+        ...expectedCounts(n),
+        // Both outcome series exist from start-up; the reasons that never happened stay at 0.
+        ...zeroReasons(await telemetry.sliCounts()),
+      });
+      const spans = telemetry.serverSpans();
+      expect(spans).toHaveLength(n);
+      const outcomes: Record<string, number> = {};
+      for (const span of spans) {
+        for (const sli of ['availability', 'items']) {
+          const outcome = span.attributes[`slokit.sli.${sli}.outcome`];
+          if (outcome === undefined) continue;
+          const reason = span.attributes[`slokit.sli.${sli}.reason`];
+          const key = [sli, outcome, reason].filter((x) => x !== undefined).join('/');
+          outcomes[key] = (outcomes[key] ?? 0) + 1;
+        }
       }
-    }
-    expect(outcomes).toEqual(expectedCounts(n));
-    // Unrouted requests have no route; the health check is judged not eligible.
-    expect(spans.filter((s) => s.attributes['http.route'] === undefined)).toHaveLength(n / 10);
-    expect(spans.filter((s) => s.attributes['slokit.sli.availability.outcome'] === undefined)).toHaveLength(
-      n / 10,
-    );
-    expect(kit.status().slis.map((s) => [s.name, s.good, s.bad])).toEqual([
-      ['availability', (8 * n) / 10, n / 10],
-      ['items', (5 * n) / 10, (2 * n) / 10],
-    ]);
-    report(`mixed load, ${name}`, {
-      requests: n,
-      failed,
-      spans: spans.length,
-      verdictsGood: (13 * n) / 10,
-      verdictsBad: (3 * n) / 10,
-      verdictsIneligible: (4 * n) / 10,
-    });
-  });
+      expect(outcomes).toEqual(expectedCounts(n));
+      // Unrouted requests have no route; the health check is judged not eligible.
+      expect(spans.filter((s) => s.attributes['http.route'] === undefined)).toHaveLength(n / 10);
+      expect(spans.filter((s) => s.attributes['slokit.sli.availability.outcome'] === undefined)).toHaveLength(
+        n / 10,
+      );
+      expect(kit.status().slis.map((s) => [s.name, s.good, s.bad])).toEqual([
+        ['availability', (8 * n) / 10, n / 10],
+        ['items', (5 * n) / 10, (2 * n) / 10],
+      ]);
+      report(`mixed load, ${name}`, {
+        requests: n,
+        failed,
+        spans: spans.length,
+        verdictsGood: (13 * n) / 10,
+        verdictsBad: (3 * n) / 10,
+        verdictsIneligible: (4 * n) / 10,
+      });
+    },
+    LOAD_TEST_TIMEOUT_MS,
+  );
 });
 
 /** The zero-valued reason series the counters report besides the expected ones. */

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSlokit, defineSli } from 'slokit';
 import { createFakeClock, kitTraffic, playTraffic } from 'slokit/testing';
 import { loadState, removeStaleTempFiles } from '../../src/runtime/state-file.js';
-import { report, scale } from './support.js';
+import { LOAD_TEST_TIMEOUT_MS, report, scale } from './support.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -125,43 +125,47 @@ describe('temporary files of crashed saves', () => {
 });
 
 describe('crash loop', () => {
-  it('kill -9 during saves, again and again: the file always loads with everything reported saved', async () => {
-    const dir = tempDir();
-    const stateFile = path.join(dir, 'state.json');
-    const kills = scale(6, 60);
-    let lastSaved = 0;
-    let tempFilesLeft = 0;
-    let maxTempFiles = 0;
-    for (let k = 0; k < kills; k++) {
-      const { restored, saved } = await runUntilKilled(stateFile, 1 + (k % 4));
-      // The restart restored at least what the previous run reported saved, and at most one save more.
-      expect(restored).toBeGreaterThanOrEqual(lastSaved);
-      expect(restored).toBeLessThanOrEqual(lastSaved + 100);
-      expect(saved).toBeGreaterThan(restored);
-      const state = loadState(stateFile, [{ name: 'jobs-0', windowMs: 28 * DAY }]);
-      expect(state.status).toBe('loaded');
-      const good = state.windows.get('jobs-0')!.counts(3 * DAY, Date.now()).good;
-      expect(good).toBeGreaterThanOrEqual(saved);
-      expect(good).toBeLessThanOrEqual(saved + 100);
-      lastSaved = good;
-      const temps = readdirSync(dir).filter((name) => name.includes('.tmp-')).length;
-      tempFilesLeft += temps;
-      maxTempFiles = Math.max(maxTempFiles, temps);
-    }
-    // Whatever the kills left behind, the next start removes.
-    const jobs = defineSli({ name: 'jobs-0', objective: '99%', events: 'custom', good: () => true });
-    const kit = createSlokit({ slis: [jobs], stateFile, logger: () => undefined });
-    expect(kit.status().slis[0]!.good).toBe(lastSaved);
-    expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
-    await kit.shutdown();
-    expect(maxTempFiles).toBeLessThanOrEqual(1);
-    report('state file crash loop', {
-      kills,
-      eventsSaved: lastSaved,
-      tempFilesLeftByKills: tempFilesLeft,
-      corrupt: 0,
-    });
-  });
+  it(
+    'kill -9 during saves, again and again: the file always loads with everything reported saved',
+    async () => {
+      const dir = tempDir();
+      const stateFile = path.join(dir, 'state.json');
+      const kills = scale(6, 60);
+      let lastSaved = 0;
+      let tempFilesLeft = 0;
+      let maxTempFiles = 0;
+      for (let k = 0; k < kills; k++) {
+        const { restored, saved } = await runUntilKilled(stateFile, 1 + (k % 4));
+        // The restart restored at least what the previous run reported saved, and at most one save more.
+        expect(restored).toBeGreaterThanOrEqual(lastSaved);
+        expect(restored).toBeLessThanOrEqual(lastSaved + 100);
+        expect(saved).toBeGreaterThan(restored);
+        const state = loadState(stateFile, [{ name: 'jobs-0', windowMs: 28 * DAY }]);
+        expect(state.status).toBe('loaded');
+        const good = state.windows.get('jobs-0')!.counts(3 * DAY, Date.now()).good;
+        expect(good).toBeGreaterThanOrEqual(saved);
+        expect(good).toBeLessThanOrEqual(saved + 100);
+        lastSaved = good;
+        const temps = readdirSync(dir).filter((name) => name.includes('.tmp-')).length;
+        tempFilesLeft += temps;
+        maxTempFiles = Math.max(maxTempFiles, temps);
+      }
+      // Whatever the kills left behind, the next start removes.
+      const jobs = defineSli({ name: 'jobs-0', objective: '99%', events: 'custom', good: () => true });
+      const kit = createSlokit({ slis: [jobs], stateFile, logger: () => undefined });
+      expect(kit.status().slis[0]!.good).toBe(lastSaved);
+      expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
+      await kit.shutdown();
+      expect(maxTempFiles).toBeLessThanOrEqual(1);
+      report('state file crash loop', {
+        kills,
+        eventsSaved: lastSaved,
+        tempFilesLeftByKills: tempFilesLeft,
+        corrupt: 0,
+      });
+    },
+    LOAD_TEST_TIMEOUT_MS,
+  );
 });
 
 /**

@@ -72,3 +72,6 @@ export function heapMb(): number {
   }
   return process.memoryUsage().heapUsed / 1_048_576;
 }
+
+/** The time limit of a test that plays a load: a minute under `npm test`, half an hour under `npm run soak`. */
+export const LOAD_TEST_TIMEOUT_MS = SOAK ? 1_800_000 : 60_000;

@@ -120,6 +120,34 @@ describe('the logger option', () => {
     ]);
   });
 
+  it('logger: false sends warnings to diag only, never to stderr', () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      kit = createSlokit({ slis, logger: false });
+      kit.record('nope', {});
+      expect(stderr).not.toHaveBeenCalled();
+      const lines: string[] = [];
+      diag.setLogger(
+        {
+          error: () => undefined,
+          warn: (...args: unknown[]) => lines.push(args.map(String).join(' ')),
+          info: () => undefined,
+          debug: () => undefined,
+          verbose: () => undefined,
+        },
+        { suppressOverrideMessage: true },
+      );
+      kit.record('other', {});
+      expect(lines).toEqual([
+        'slokit kit.record(): "other" is not one of this kit\'s SLIs (jobs); the event was not counted',
+      ]);
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+      diag.disable();
+    }
+  });
+
   it('rejects what is not a logger with a coded error', () => {
     expect(() => createSlokit({ slis, logger: 'stderr' as never })).toThrow(
       expect.objectContaining({ code: 'SLOKIT_E_OPTION' }) as Error,

@@ -1,8 +1,11 @@
 // A collector in trouble (refusing, hanging, slow, answering 429/500/503): requests still complete,
 // the span queue stays bounded, what is lost is counted exactly and logged once, and export
-// resumes by itself when the collector is back. Small queues and timeouts keep it quick.
+// resumes by itself when the collector is back. Small queues and timeouts keep it quick. Each fault
+// is also played under a concurrent load (`npm run soak` makes it 20,000 requests).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlokit } from 'slokit';
@@ -12,6 +15,7 @@ import type { Telemetry, TelemetryOptions } from 'slokit/setup';
 import { resetWarnings } from '../../src/runtime/diag.js';
 import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import type { OtlpReceiver } from '../helpers/otlp-receiver.js';
+import { LOAD_TEST_TIMEOUT_MS, report, scale } from '../reliability/support.js';
 import { shopHandler, slis } from './fixtures/shop.js';
 
 /** Every reason a span may be dropped for, at zero. */
@@ -237,6 +241,72 @@ describe('metric export with a collector in trouble', () => {
   });
 });
 
+describe('every collector fault under load', () => {
+  // The collector is in trouble for the whole load, then recovers: no request fails, memory stays
+  // bounded by the queue, every span is either at the collector or counted as dropped, and what
+  // ends after the recovery all arrives.
+  const FAULTS: readonly [string, () => Promise<void> | void][] = [
+    ['refuses connections', () => receiver.refuse()],
+    ['hangs', () => receiver.setMode({ kind: 'hang' }, { path: '/v1/traces' })],
+    ['answers 500', () => receiver.setMode({ kind: 'status', status: 500 }, { path: '/v1/traces' })],
+    ['crawls (400 ms an answer)', () => receiver.setMode({ kind: 'delay', ms: 400 }, { path: '/v1/traces' })],
+  ];
+
+  it.each(FAULTS)(
+    '%s: zero failed requests, bounded memory, counted drops, recovery',
+    async (fault, breakIt) => {
+      const n = scale(600, 20_000);
+      const after = 50;
+      await start({
+        metricsEndpoint: false,
+        exportTimeoutMillis: 1_000,
+        batch: { maxQueueSize: 200, maxExportBatchSize: 50, scheduledDelayMillis: 100 },
+      });
+      await breakIt();
+      const heapBefore = heapAfterGc();
+      const statuses = await concurrentCheckouts(1, n, 10);
+      const heapGrowthMb = heapAfterGc() - heapBefore;
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+
+      // Recovery: the collector answers again; every span of the load is accounted for.
+      if (fault === 'refuses connections') await receiver.resume();
+      receiver.setMode({ kind: 'ok' });
+      const accounted = (): number => {
+        const { exportedSpans, droppedSpans } = telemetry!.exportStats();
+        return exportedSpans + droppedSpans.queue_full + droppedSpans.export_failed;
+      };
+      await until(() => accounted() === n, `all ${n} spans exported or counted`, 20_000);
+      const duringFault = telemetry!.exportStats();
+      expect(duringFault.droppedSpans.shutdown).toBe(0);
+      expect(receiver.spans()).toHaveLength(duringFault.exportedSpans);
+
+      // After the recovery every span arrives.
+      expect(await concurrentCheckouts(n + 1, n + after, 10)).toEqual(new Array(after).fill(200));
+      await telemetry!.forceFlush();
+      await until(
+        () => telemetry!.exportStats().exportedSpans === duringFault.exportedSpans + after,
+        'recovery',
+      );
+      const items = receiver.spans().map((s) => s.attributes['app.cart_items'] as number);
+      expect(new Set(items).size).toBe(items.length);
+      expect(items.filter((i) => i > n).sort((a, b) => a - b)).toEqual(range(n + 1, n + after));
+      const dropped = duringFault.droppedSpans.queue_full + duringFault.droppedSpans.export_failed;
+      if (fault !== 'crawls (400 ms an answer)') expect(dropped).toBeGreaterThan(0);
+      expect(heapGrowthMb).toBeLessThan(25);
+      report(`collector ${fault}`, {
+        requests: n + after,
+        failedRequests: 0,
+        exportedOfLoad: duringFault.exportedSpans,
+        droppedQueueFull: duringFault.droppedSpans.queue_full,
+        droppedExportFailed: duringFault.droppedSpans.export_failed,
+        exportedAfterRecovery: after,
+        heapGrowthMb,
+      });
+    },
+    LOAD_TEST_TIMEOUT_MS,
+  );
+});
+
 describe('metric export to a hanging collector, interval at most the export timeout', () => {
   it.each([200])(
     'every %i ms: each export times out and is counted, and it is said once, by slokit',
@@ -261,6 +331,29 @@ describe('metric export to a hanging collector, interval at most the export time
     },
   );
 });
+
+/** POST /api/checkout?items=from..to, `concurrency` at a time; the statuses in order. */
+async function concurrentCheckouts(from: number, to: number, concurrency: number): Promise<number[]> {
+  const statuses: number[] = new Array<number>(to - from + 1);
+  let next = from;
+  const worker = async (): Promise<void> => {
+    while (next <= to) {
+      const items = next++;
+      statuses[items - from] = await checkout(items).catch(() => 0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return statuses;
+}
+
+/** Heap in use after a full collection, in MB. */
+function heapAfterGc(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 1_048_576;
+}
 
 function metrics(): Promise<Response> {
   const s = http.createServer((req, res) => telemetry!.metricsHandler(req, res));
