@@ -230,7 +230,10 @@ export class WideAttributes {
     switch (typeof value) {
       case 'string':
         return this.truncate(value);
+      // NaN and ±Infinity have no spelling in OTLP/JSON: the exporter would send `null`, which a
+      // collector reads as 0. Dropped (and counted) rather than arrive as a wrong number.
       case 'number':
+        return Number.isFinite(value) ? value : undefined;
       case 'boolean':
         return value;
       case 'object':
@@ -251,6 +254,7 @@ export class WideAttributes {
     const max = this.policy.maxArrayLength;
     const length = values.length > max ? max : values.length;
     for (let i = 1; i < length; i++) if (typeof values[i] !== type) return undefined;
+    if (type === 'number') for (let i = 0; i < length; i++) if (!Number.isFinite(values[i])) return undefined;
     if (length < values.length) this.drops.truncated_array++;
     const kept = length < values.length ? values.slice(0, length) : values;
     if (type !== 'string')
