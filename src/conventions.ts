@@ -20,7 +20,10 @@ export const DROPPED_UNIT = '{item}';
  * Export health, reported by `startTelemetry()` (slokit/setup): failed OTLP exports by
  * `slokit.export.signal` (`traces` | `metrics`), and spans that never reached the collector by
  * `slokit.export.reason` (`queue_full`: the bounded queue was full; `export_failed`: their batch was
- * refused or timed out; `shutdown`: they ended after shutdown() had finished).
+ * refused or timed out; `shutdown`: they ended after shutdown() had finished; with tail sampling,
+ * `sampled_out`: their trace was not one of the 1 in N kept, `sampling_timeout`: their trace's root
+ * did not end in time and the trace was not kept, `sampling_buffer_full`: the same, decided early to
+ * make room).
  */
 export const EXPORT_FAILURES_METRIC = 'slokit.export.failures';
 export const EXPORT_FAILURES_UNIT = '{export}';
@@ -28,6 +31,13 @@ export const EXPORT_DROPPED_SPANS_METRIC = 'slokit.export.dropped_spans';
 export const EXPORT_DROPPED_SPANS_UNIT = '{span}';
 export const ATTR_EXPORT_SIGNAL = 'slokit.export.signal';
 export const ATTR_EXPORT_REASON = 'slokit.export.reason';
+
+/**
+ * On spans kept by tail sampling (`startTelemetry({ tailSampling })`): how many spans each kept one
+ * stands for (1 for a trace kept because something was wrong, N for one of 1 in N good traces).
+ * Honeycomb's spelling, which several backends read to weigh counts.
+ */
+export const ATTR_SAMPLE_RATE = 'SampleRate';
 
 /** Resource attributes `startTelemetry()` sets (OTel semantic conventions). */
 export const RESOURCE_SERVICE_NAME = 'service.name';

@@ -6,6 +6,8 @@ import { isSli } from '../sli/define.js';
 import type { Sli } from '../sli/types.js';
 import { systemClock } from '../budget/clock.js';
 import type { Clock } from '../budget/clock.js';
+import { isSlokitLogger } from './diag.js';
+import type { SlokitLogger } from './diag.js';
 import type { BudgetOptions } from './slo.js';
 
 export type { Clock };
@@ -58,6 +60,14 @@ export interface SlokitOptions extends BudgetOptions {
    * injected clock (a fake one in tests), alerts are evaluated as its minutes pass.
    */
   readonly clock?: Clock;
+  /**
+   * Where slokit's run-time warnings go (an unknown SLI in `record`, `addContext` outside a request,
+   * an unusable state file, failed exports...), for the whole process: a function given each line,
+   * or a logger with a `warn` method (`console`, pino, winston). `false`: OTel `diag` only. Default:
+   * OTel `diag` when a diag logger is installed, else stderr. Each cause is logged at most once a
+   * minute, and at most 20 lines a minute in all.
+   */
+  readonly logger?: SlokitLogger;
 }
 
 export interface ResolvedOptions {
@@ -79,6 +89,7 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   /** Whether `clock` was given. */
   readonly injectedClock: boolean;
+  readonly logger: SlokitLogger | undefined;
 }
 
 const KNOWN = new Set([
@@ -91,6 +102,7 @@ const KNOWN = new Set([
   'captureHeaders',
   'query',
   'clock',
+  'logger',
 ]);
 
 /** Validates `createSlokit` options; every mistake throws here, never at request time. */
@@ -153,6 +165,7 @@ export function resolveOptions(
     queryKeepValues,
     clock: clock as Clock,
     injectedClock: o.clock !== undefined,
+    logger: checkLogger(o.logger, fail),
   };
 }
 
@@ -240,6 +253,18 @@ function optionalProvider(value: unknown, field: string, method: string): unknow
 }
 
 const { optionalObject, optionalBoolean, wholeNumber } = optionChecks(fail);
+
+/** Checks a `logger` option (shared with `startTelemetry`). */
+export function checkLogger(
+  value: unknown,
+  failWith: (field: string, message: string) => never,
+): SlokitLogger | undefined {
+  if (value === undefined || isSlokitLogger(value)) return value;
+  return failWith(
+    'logger',
+    `expected a function (message) => void, an object with a warn(message) method, or false; got ${describeValue(value)}`,
+  );
+}
 
 function fail(field: string, message: string): never {
   throw new SlokitDefinitionError('SLOKIT_E_OPTION', `createSlokit: ${field}: ${message}`);

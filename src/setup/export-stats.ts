@@ -12,8 +12,14 @@ import { describeValue } from '../errors.js';
 import { warnOnce } from '../runtime/diag.js';
 import { VERSION } from '../version.js';
 
-/** Why spans never reached the collector. */
-export type DropReason = 'queue_full' | 'export_failed' | 'shutdown';
+/**
+ * Why spans never reached the collector: the queue was full, their batch failed, they ended after
+ * shutdown; with tail sampling, their trace was not one of the 1 in N kept (`sampled_out`), or its
+ * root did not end in time (`sampling_timeout`) or it was decided early to make room
+ * (`sampling_buffer_full`), and it was not kept.
+ */
+export type DropReason =
+  'queue_full' | 'export_failed' | 'shutdown' | 'sampled_out' | 'sampling_timeout' | 'sampling_buffer_full';
 /** The two signals slokit exports over OTLP. */
 export type ExportSignal = 'traces' | 'metrics';
 
@@ -28,15 +34,28 @@ export interface ExportStatsSnapshot {
 }
 
 const SIGNALS: readonly ExportSignal[] = ['traces', 'metrics'];
-const REASONS: readonly DropReason[] = ['queue_full', 'export_failed', 'shutdown'];
+const REASONS: readonly DropReason[] = [
+  'queue_full',
+  'export_failed',
+  'shutdown',
+  'sampled_out',
+  'sampling_timeout',
+  'sampling_buffer_full',
+];
 const SIGNAL_ATTRIBUTES: Readonly<Record<ExportSignal, Attributes>> = {
   traces: Object.freeze({ [ATTR_EXPORT_SIGNAL]: 'traces' }),
   metrics: Object.freeze({ [ATTR_EXPORT_SIGNAL]: 'metrics' }),
 };
-const REASON_ATTRIBUTES: Readonly<Record<DropReason, Attributes>> = {
-  queue_full: Object.freeze({ [ATTR_EXPORT_REASON]: 'queue_full' }),
-  export_failed: Object.freeze({ [ATTR_EXPORT_REASON]: 'export_failed' }),
-  shutdown: Object.freeze({ [ATTR_EXPORT_REASON]: 'shutdown' }),
+const REASON_ATTRIBUTES = Object.fromEntries(
+  REASONS.map((reason) => [reason, Object.freeze({ [ATTR_EXPORT_REASON]: reason })]),
+) as unknown as Readonly<Record<DropReason, Attributes>>;
+/** What each kind of drop logs (once a minute); deliberate drops (`sampled_out`) log nothing. */
+const DROP_WARNINGS: Readonly<Record<Exclude<DropReason, 'export_failed'>, string | undefined>> = {
+  queue_full: `the span export queue is full (the collector is slow or unreachable); new spans are dropped and counted in ${EXPORT_DROPPED_SPANS_METRIC}. Requests are not affected.`,
+  shutdown: `spans ended after telemetry shut down were dropped (counted in ${EXPORT_DROPPED_SPANS_METRIC}).`,
+  sampled_out: undefined,
+  sampling_timeout: `tail sampling: traces whose local root span did not end within tailSampling.decisionWaitMillis were decided without it; the spans of those not kept were dropped (counted in ${EXPORT_DROPPED_SPANS_METRIC}). A span that is never ended, or requests longer than the wait, cause this.`,
+  sampling_buffer_full: `tail sampling: the buffer of spans waiting for their trace's decision is full (tailSampling.maxBufferedSpans, maxPendingTraces); the oldest traces are decided early and the spans of those not kept are dropped (counted in ${EXPORT_DROPPED_SPANS_METRIC}).`,
 };
 
 /**
@@ -46,7 +65,14 @@ const REASON_ATTRIBUTES: Readonly<Record<DropReason, Attributes>> = {
  */
 export class ExportStats {
   private readonly failures: Record<ExportSignal, number> = { traces: 0, metrics: 0 };
-  private readonly dropped: Record<DropReason, number> = { queue_full: 0, export_failed: 0, shutdown: 0 };
+  private readonly dropped: Record<DropReason, number> = {
+    queue_full: 0,
+    export_failed: 0,
+    shutdown: 0,
+    sampled_out: 0,
+    sampling_timeout: 0,
+    sampling_buffer_full: 0,
+  };
   private exported = 0;
   // Errors already reported here, so the SDK's own report of the same failure can be skipped.
   private readonly reported = new WeakSet<object>();
@@ -71,15 +97,11 @@ export class ExportStats {
     );
   }
 
-  /** Spans dropped before export: the queue was full, or they ended after shutdown. */
+  /** Spans dropped before export: the queue was full, they ended after shutdown, or tail sampling. */
   spansDropped(reason: Exclude<DropReason, 'export_failed'>, count: number): void {
     this.dropped[reason] += count;
-    warnOnce(
-      `export.dropped.${reason}`,
-      reason === 'queue_full'
-        ? `the span export queue is full (the collector is slow or unreachable); new spans are dropped and counted in ${EXPORT_DROPPED_SPANS_METRIC}. Requests are not affected.`
-        : `spans ended after telemetry shut down were dropped (counted in ${EXPORT_DROPPED_SPANS_METRIC}).`,
-    );
+    const warning = DROP_WARNINGS[reason];
+    if (warning !== undefined) warnOnce(`export.dropped.${reason}`, warning);
   }
 
   /**
@@ -113,7 +135,7 @@ export class ExportStats {
       valueType: ValueType.INT,
     });
     const dropped = meter.createObservableCounter(EXPORT_DROPPED_SPANS_METRIC, {
-      description: 'Spans that never reached the collector, by reason (queue_full, export_failed, shutdown).',
+      description: `Spans that never reached the collector, by reason (${REASONS.join(', ')}).`,
       unit: EXPORT_DROPPED_SPANS_UNIT,
       valueType: ValueType.INT,
     });
@@ -131,6 +153,22 @@ export class ExportStats {
     this.unregister?.();
     this.unregister = undefined;
   }
+}
+
+// The counts of the telemetry running now, shared by the ESM and CJS builds: a span that ends after
+// its own telemetry shut down is counted there (the earlier telemetry no longer reports anything).
+const ACTIVE_STATS = Symbol.for('slokit.export.activeStats');
+
+/** The export counts of the telemetry running now, if any. */
+export function activeExportStats(): ExportStats | undefined {
+  return (globalThis as Record<symbol, unknown>)[ACTIVE_STATS] as ExportStats | undefined;
+}
+
+/** Makes `stats` the counts of the running telemetry (`undefined`: none runs). */
+export function setActiveExportStats(stats: ExportStats | undefined, previous?: ExportStats): void {
+  const slots = globalThis as Record<symbol, unknown>;
+  if (stats !== undefined) slots[ACTIVE_STATS] = stats;
+  else if (slots[ACTIVE_STATS] === previous) delete slots[ACTIVE_STATS];
 }
 
 /** A one-line description of an export error, without headers or bodies that might hold secrets. */

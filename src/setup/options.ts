@@ -1,8 +1,11 @@
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { optionChecks } from '../option-checks.js';
+import type { SlokitLogger } from '../runtime/diag.js';
+import { checkLogger } from '../runtime/options.js';
 
 /** How OTLP is encoded over HTTP, as in `OTEL_EXPORTER_OTLP_PROTOCOL` (`grpc` is not supported). */
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
+import type { TailSamplingSettings } from './tail-sampling.js';
 
 /** OTel diagnostic log levels, as in `OTEL_LOG_LEVEL` (lower case). */
 export type DiagLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
@@ -75,6 +78,15 @@ export interface TelemetryOptions {
   /** How many recent request spans to keep in memory for `recentSpans()`. Default 100; 0 keeps none. */
   readonly recentSpans?: number;
   /**
+   * Verdict-aware tail sampling, off by default (every span is kept). When on, each trace is
+   * decided when its local root span (the request, or the tracked work) ends: kept whole if it has a
+   * bad verdict, an error or a 5xx (`SampleRate` 1 on its spans), else kept whole with probability
+   * 1 in `sampleRate` (`SampleRate` N), else dropped whole and counted in
+   * `slokit.export.dropped_spans` (reason `sampled_out`). SLI counters are not affected. Applies to
+   * OTLP export and to `recentSpans()`, where recent bad spans keep half the room to themselves.
+   */
+  readonly tailSampling?: TailSamplingOptions | false;
+  /**
    * Also serve `/metrics` on a port of its own (for a scraper that cannot reach the app's router).
    * `port: 0` picks a free port; `metricsUrl` says which. Default host: all interfaces.
    */
@@ -91,6 +103,30 @@ export interface TelemetryOptions {
    * then `'warn'`. `false` leaves `diag` alone.
    */
   readonly diagLogLevel?: DiagLevelName | false;
+  /**
+   * Where slokit's run-time warnings go (failed exports, dropped spans, and every kit's warnings),
+   * for the whole process, like `createSlokit`'s `logger`: a function given each line, or a logger
+   * with a `warn` method. Default: OTel `diag` when a diag logger is installed, else stderr.
+   */
+  readonly logger?: SlokitLogger;
+}
+
+/** Options of verdict-aware tail sampling (`startTelemetry({ tailSampling })`). */
+export interface TailSamplingOptions {
+  /** Keep 1 in `sampleRate` of the traces with nothing wrong (a whole number, at least 1). */
+  readonly sampleRate: number;
+  /**
+   * Most ended spans waiting for their trace's decision; when full, the oldest traces are decided
+   * early (without their root's verdict). Default 4096.
+   */
+  readonly maxBufferedSpans?: number;
+  /** Most traces waiting for their local root to end; beyond, the oldest is decided early. Default 2048. */
+  readonly maxPendingTraces?: number;
+  /**
+   * How long a trace waits for its local root span to end before it is decided without it (kept if
+   * a span failed, else 1 in N; dropped spans counted as `sampling_timeout`). Default 30 000 ms.
+   */
+  readonly decisionWaitMillis?: number;
 }
 
 /** Everything {@link startTelemetry} needs, resolved from options, environment and defaults. */
@@ -116,11 +152,13 @@ export interface ResolvedTelemetryOptions {
   readonly maxExportBatchSize: number;
   readonly scheduledDelayMillis: number;
   readonly recentSpans: number;
+  readonly tailSampling: TailSamplingSettings | undefined;
   readonly prometheus: { readonly port: number; readonly host: string | undefined } | undefined;
   readonly handleSignals: boolean;
   readonly shutdownTimeoutMillis: number;
   readonly log: ((line: string) => void) | undefined;
   readonly diagLogLevel: DiagLevelName | false;
+  readonly logger: SlokitLogger | undefined;
   /** Problems with environment variables the spec says to ignore with a warning. */
   readonly envWarnings: readonly string[];
 }
@@ -142,11 +180,13 @@ const KNOWN = [
   'spanLimits',
   'batch',
   'recentSpans',
+  'tailSampling',
   'prometheus',
   'handleSignals',
   'shutdownTimeoutMillis',
   'log',
   'diagLogLevel',
+  'logger',
 ] as const;
 
 const DIAG_LEVELS: readonly DiagLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
@@ -169,6 +209,9 @@ export const TELEMETRY_DEFAULTS = Object.freeze({
   scheduledDelayMillis: 2000,
   recentSpans: 100,
   shutdownTimeoutMillis: 5000,
+  tailSamplingMaxBufferedSpans: 4096,
+  tailSamplingMaxPendingTraces: 2048,
+  tailSamplingDecisionWaitMillis: 30_000,
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -323,6 +366,7 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
       TELEMETRY_DEFAULTS.scheduledDelayMillis,
     ),
     recentSpans: zeroOrMore(o.recentSpans, 'recentSpans', TELEMETRY_DEFAULTS.recentSpans),
+    tailSampling: tailSampling(o.tailSampling),
     prometheus: prometheus(o.prometheus),
     handleSignals: o.handleSignals === undefined ? false : boolean(o.handleSignals, 'handleSignals'),
     shutdownTimeoutMillis: wholeNumber(
@@ -332,6 +376,7 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
     ),
     log: logOption(o.log),
     diagLogLevel,
+    logger: checkLogger(o.logger, fail),
     envWarnings,
   };
 }
@@ -447,6 +492,45 @@ function prometheus(value: unknown): ResolvedTelemetryOptions['prometheus'] {
     fail('prometheus.port', `expected a port number from 0 to 65535; got ${describeValue(port)}`);
   }
   return { port, host: optionalString(o.host, 'prometheus.host') };
+}
+
+const TAIL_SAMPLING_KNOWN = ['sampleRate', 'maxBufferedSpans', 'maxPendingTraces', 'decisionWaitMillis'];
+
+function tailSampling(value: unknown): TailSamplingSettings | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('tailSampling', `expected { sampleRate: N } or false; got ${describeValue(value)}`);
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!TAIL_SAMPLING_KNOWN.includes(key)) {
+      fail(`tailSampling.${key}`, `unknown option; expected one of ${TAIL_SAMPLING_KNOWN.join(', ')}`);
+    }
+  }
+  if (o.sampleRate === undefined) {
+    fail(
+      'tailSampling.sampleRate',
+      'missing: how many traces with nothing wrong one kept trace stands for (10 keeps 1 in 10)',
+    );
+  }
+  return {
+    sampleRate: wholeNumber(o.sampleRate, 'tailSampling.sampleRate', 1),
+    maxBufferedSpans: wholeNumber(
+      o.maxBufferedSpans,
+      'tailSampling.maxBufferedSpans',
+      TELEMETRY_DEFAULTS.tailSamplingMaxBufferedSpans,
+    ),
+    maxPendingTraces: wholeNumber(
+      o.maxPendingTraces,
+      'tailSampling.maxPendingTraces',
+      TELEMETRY_DEFAULTS.tailSamplingMaxPendingTraces,
+    ),
+    decisionWaitMillis: wholeNumber(
+      o.decisionWaitMillis,
+      'tailSampling.decisionWaitMillis',
+      TELEMETRY_DEFAULTS.tailSamplingDecisionWaitMillis,
+    ),
+  };
 }
 
 function logOption(value: unknown): ((line: string) => void) | undefined {

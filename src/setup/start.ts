@@ -23,9 +23,9 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { RESOURCE_SERVICE_INSTANCE_ID, RESOURCE_SERVICE_NAME } from '../conventions.js';
 import { excludeCurrentEvent } from '../context/store.js';
 import { SlokitDefinitionError } from '../errors.js';
-import { warnOnce } from '../runtime/diag.js';
-import { METER_PROVIDER_SLOT, liveKits, runtimeOf } from '../runtime/kit.js';
-import { ExportStats, describeError } from './export-stats.js';
+import { releaseWarningLogger, setWarningLogger, warnOnce } from '../runtime/diag.js';
+import { METER_PROVIDER_SLOT, liveKits, rebindKitTracers, runtimeOf } from '../runtime/kit.js';
+import { ExportStats, describeError, setActiveExportStats } from './export-stats.js';
 import type { ExportStatsSnapshot } from './export-stats.js';
 import {
   hasGlobalMeterProvider,
@@ -40,6 +40,7 @@ import { RecentSpansProcessor } from './recent-spans.js';
 import { buildResource } from './resource.js';
 import { flushOnSignals } from './signals.js';
 import { SpanExportPipeline } from './span-pipeline.js';
+import { TailSamplingProcessor } from './tail-sampling.js';
 
 /** Who is in charge of a signal: slokit's SDK, the app's own (registered before), or nobody. */
 export type SignalOwner = 'slokit' | 'app' | 'disabled';
@@ -130,12 +131,18 @@ export function startTelemetry(options?: TelemetryOptions): Telemetry {
   }
   const log = o.log ?? (() => undefined);
   for (const warning of o.envWarnings) safeLog(log, `slokit: ${warning}`);
-  const telemetry = o.disabled ? disabledTelemetry(log) : runningTelemetry(o, log);
+  const owner = {};
+  if (o.logger !== undefined) setWarningLogger(o.logger, owner);
+  const telemetry = o.disabled ? disabledTelemetry(log, owner) : runningTelemetry(o, log, owner);
   slots[TELEMETRY_SLOT] = telemetry;
   return telemetry;
 }
 
-function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => void): Telemetry {
+function runningTelemetry(
+  o: ResolvedTelemetryOptions,
+  log: (line: string) => void,
+  loggerOwner: object,
+): Telemetry {
   const appTraces = hasGlobalTracerProvider();
   const appMetrics = hasGlobalMeterProvider();
   const resource = buildResource(o);
@@ -146,14 +153,19 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     metrics: metricsUrl && printableUrl(metricsUrl),
   };
   const stats = new ExportStats(destinations);
+  setActiveExportStats(stats);
 
   // Traces: slokit's provider, unless the app registered one.
   let ownTracer: BasicTracerProvider | undefined;
   let recent: RecentSpansProcessor | undefined;
   let pipeline: SpanExportPipeline | undefined;
   if (!appTraces) {
-    const processors: SpanProcessor[] = [];
-    if (o.recentSpans > 0) processors.push((recent = new RecentSpansProcessor(o.recentSpans)));
+    let processors: SpanProcessor[] = [];
+    const sampling = o.tailSampling;
+    if (o.recentSpans > 0) {
+      recent = new RecentSpansProcessor(o.recentSpans, sampling !== undefined);
+      if (sampling === undefined) processors.push(recent);
+    }
     if (tracesUrl !== undefined) {
       const Exporter = o.tracesProtocol === 'http/protobuf' ? OTLPTraceProtoExporter : OTLPTraceExporter;
       const exporter = new Exporter({
@@ -165,6 +177,10 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
       });
       pipeline = new SpanExportPipeline(exporter, stats, o);
       processors.push(pipeline);
+    }
+    // Tail sampling stands in front of both: only kept spans reach the export queue and the ring.
+    if (sampling !== undefined && (recent !== undefined || pipeline !== undefined)) {
+      processors = [new TailSamplingProcessor(sampling, stats, processors, recent)];
     }
     ownTracer = new BasicTracerProvider({
       resource,
@@ -178,6 +194,8 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     });
     trace.setGlobalTracerProvider(ownTracer);
   }
+  // Kits made before (even under an earlier telemetry) take their tracer from the provider now in charge.
+  rebindKitTracers();
   const contextRegistration = registerContext();
 
   // Metrics: slokit's provider with a Prometheus reader (and OTLP), unless the app registered one.
@@ -278,10 +296,18 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
       tracesProtocol: o.tracesProtocol,
       metricsProtocol: o.metricsProtocol,
       recentSpans: o.recentSpans,
+      sampleRate: o.tailSampling?.sampleRate,
       intervalMs: o.metricsExportIntervalMillis,
       standalonePort: o.prometheus?.port,
     }),
   );
+
+  if (appTraces && o.tailSampling !== undefined) {
+    safeLog(
+      log,
+      "slokit: tailSampling has no effect: the app's own OpenTelemetry SDK is in charge of traces and decides which spans it exports",
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   let removeSignalHandlers: (() => void) | undefined;
@@ -315,15 +341,18 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
       if (ownTracer !== undefined) {
         const global = trace.getTracerProvider();
         if (global instanceof ProxyTracerProvider && global.getDelegate() === ownTracer) trace.disable();
+        rebindKitTracers();
       }
       if (ownMeter !== undefined && metrics.getMeterProvider() === ownMeter) metrics.disable();
       unregisterContext(contextRegistration);
       stats.unbind();
+      setActiveExportStats(undefined, stats);
       if (slots[METER_PROVIDER_SLOT] === kitMeterProvider) delete slots[METER_PROVIDER_SLOT];
       if (ownMeter !== undefined) bindKits(metrics.getMeterProvider());
       if (errorHandlerInstalled) setGlobalErrorHandler(loggingErrorHandler());
       if (diagInstalled) diag.disable();
       server?.close();
+      releaseWarningLogger(loggerOwner);
       if (slots[TELEMETRY_SLOT] === telemetry) delete slots[TELEMETRY_SLOT];
     })());
   if (o.handleSignals) removeSignalHandlers = flushOnSignals(shutdown);
@@ -353,7 +382,7 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
 }
 
 /** `OTEL_SDK_DISABLED`: nothing registered, nothing recorded or exported; kits still judge and count. */
-function disabledTelemetry(log: (line: string) => void): Telemetry {
+function disabledTelemetry(log: (line: string) => void, loggerOwner: object): Telemetry {
   safeLog(
     log,
     'slokit: telemetry is disabled (OTEL_SDK_DISABLED or disabled: true): SLIs are still judged in the process, but no spans or metrics are recorded or exported',
@@ -375,6 +404,7 @@ function disabledTelemetry(log: (line: string) => void): Telemetry {
     forceFlush: () => Promise.resolve(),
     shutdown: () =>
       (stopped ??= Promise.resolve().then(() => {
+        releaseWarningLogger(loggerOwner);
         if (slots[TELEMETRY_SLOT] === telemetry) delete slots[TELEMETRY_SLOT];
       })),
   };
@@ -463,6 +493,8 @@ interface StartupFacts {
   readonly tracesProtocol?: OtlpProtocol;
   readonly metricsProtocol?: OtlpProtocol;
   readonly recentSpans: number;
+  /** The tail sampling rate, when on. */
+  readonly sampleRate?: number | undefined;
   readonly intervalMs: number;
   readonly standalonePort: number | undefined;
 }
@@ -478,12 +510,16 @@ export function startupLine(f: StartupFacts): string {
   if (f.appTraces && f.appMetrics) {
     return `${head}: an OpenTelemetry SDK was already registered in this process and stays in charge of traces and metrics; slokit adds its verdicts to that SDK's spans and its counters to that SDK's MeterProvider, and exports nothing itself`;
   }
+  const sampled =
+    f.sampleRate === undefined || f.appTraces || (f.tracesUrl === undefined && f.recentSpans === 0)
+      ? ''
+      : `, tail-sampled (every trace with a bad verdict, an error or a 5xx, and 1 in ${f.sampleRate} of the others)`;
   const traces = f.appTraces
     ? "traces → the app's own OpenTelemetry SDK (registered before slokit; it stays in charge)"
     : f.tracesUrl !== undefined
-      ? `traces → ${otlp(f.tracesProtocol)} ${f.tracesUrl}${f.recentSpans > 0 ? ` (and the last ${f.recentSpans} request spans in memory)` : ''}`
+      ? `traces → ${otlp(f.tracesProtocol)} ${f.tracesUrl}${f.recentSpans > 0 ? ` (and the last ${f.recentSpans} request spans in memory)` : ''}${sampled}`
       : f.recentSpans > 0
-        ? `traces → memory only (the last ${f.recentSpans} request spans)`
+        ? `traces → memory only (the last ${f.recentSpans} request spans)${sampled}`
         : 'traces → not kept';
   const metricsParts: string[] = [];
   if (f.appMetrics) {

@@ -14,6 +14,16 @@ import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import type { OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { shopHandler, slis } from './fixtures/shop.js';
 
+/** Every reason a span may be dropped for, at zero. */
+const NO_DROPS = {
+  queue_full: 0,
+  export_failed: 0,
+  shutdown: 0,
+  sampled_out: 0,
+  sampling_timeout: 0,
+  sampling_buffer_full: 0,
+};
+
 let receiver: OtlpReceiver;
 let telemetry: Telemetry | undefined;
 let kit: Slokit | undefined;
@@ -106,7 +116,7 @@ describe('span export with a collector in trouble', () => {
     expect(receivedItems()).toEqual(range(6, 15));
     expect(telemetry!.exportStats()).toEqual({
       failures: { traces: 1, metrics: 0 },
-      droppedSpans: { queue_full: 20, export_failed: 5, shutdown: 0 },
+      droppedSpans: { ...NO_DROPS, queue_full: 20, export_failed: 5 },
       exportedSpans: 10,
     });
     expect(
@@ -149,7 +159,7 @@ describe('span export with a collector in trouble', () => {
       expect(receivedItems()).toEqual(range(6, 10));
       expect(telemetry!.exportStats()).toEqual({
         failures: { traces: 1, metrics: 0 },
-        droppedSpans: { queue_full: 0, export_failed: 5, shutdown: 0 },
+        droppedSpans: { ...NO_DROPS, queue_full: 0, export_failed: 5 },
         exportedSpans: 5,
       });
       expect(receiver.requests().map((r) => r.status)).toEqual([status, 200]);
@@ -172,7 +182,7 @@ describe('span export with a collector in trouble', () => {
     expect(receivedItems()).toEqual(range(6, 15));
     expect(telemetry!.exportStats()).toEqual({
       failures: { traces: 1, metrics: 0 },
-      droppedSpans: { queue_full: 0, export_failed: 5, shutdown: 0 },
+      droppedSpans: { ...NO_DROPS, queue_full: 0, export_failed: 5 },
       exportedSpans: 10,
     });
   });
@@ -186,7 +196,7 @@ describe('span export with a collector in trouble', () => {
     expect(receivedItems()).toEqual(range(1, 10));
     expect(telemetry!.exportStats()).toEqual({
       failures: { traces: 0, metrics: 0 },
-      droppedSpans: { queue_full: 0, export_failed: 0, shutdown: 0 },
+      droppedSpans: { ...NO_DROPS, queue_full: 0, export_failed: 0 },
       exportedSpans: 10,
     });
     expect(warnings).toEqual([]);

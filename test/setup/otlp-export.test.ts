@@ -14,6 +14,16 @@ import type { OtlpReceiver, ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { REQUESTS, expectedCounts, send, shopHandler, slis } from './fixtures/shop.js';
 import type { PlannedRequest } from './fixtures/shop.js';
 
+/** Every reason a span may be dropped for, at zero. */
+const NO_DROPS = {
+  queue_full: 0,
+  export_failed: 0,
+  shutdown: 0,
+  sampled_out: 0,
+  sampling_timeout: 0,
+  sampling_buffer_full: 0,
+};
+
 const PLAN: PlannedRequest[] = [
   REQUESTS.checkout,
   REQUESTS.checkout,
@@ -221,7 +231,7 @@ describe.each(ENCODINGS)('startTelemetry → OTLP/HTTP receiver, $protocol', (en
     });
     expect(telemetry.exportStats()).toEqual({
       failures: { traces: 0, metrics: 0 },
-      droppedSpans: { queue_full: 0, export_failed: 0, shutdown: 0 },
+      droppedSpans: { ...NO_DROPS, queue_full: 0, export_failed: 0 },
       exportedSpans: PLAN.length,
     });
   });

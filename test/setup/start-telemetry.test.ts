@@ -473,6 +473,36 @@ describe('coded errors', () => {
       "startTelemetry: diagLogLevel: expected one of 'none', 'error', 'warn', 'info', 'debug', 'verbose', 'all' or false",
     ],
     [
+      'tailSampling without a rate',
+      { tailSampling: {} },
+      'startTelemetry: tailSampling.sampleRate: missing: how many traces with nothing wrong one kept trace stands for (10 keeps 1 in 10)',
+    ],
+    [
+      'a fractional sample rate',
+      { tailSampling: { sampleRate: 2.5 } },
+      'startTelemetry: tailSampling.sampleRate: expected a whole number of at least 1; got number 2.5',
+    ],
+    [
+      'a zero sample rate',
+      { tailSampling: { sampleRate: 0 } },
+      'startTelemetry: tailSampling.sampleRate: expected a whole number of at least 1; got number 0',
+    ],
+    [
+      'an unknown tailSampling option',
+      { tailSampling: { sampleRate: 10, maxSpans: 10 } },
+      'startTelemetry: tailSampling.maxSpans: unknown option; expected one of sampleRate, maxBufferedSpans, maxPendingTraces, decisionWaitMillis',
+    ],
+    [
+      'a zero decision wait',
+      { tailSampling: { sampleRate: 10, decisionWaitMillis: 0 } },
+      'startTelemetry: tailSampling.decisionWaitMillis: expected a whole number of at least 1; got number 0',
+    ],
+    [
+      'tailSampling as a number',
+      { tailSampling: 10 },
+      'startTelemetry: tailSampling: expected { sampleRate: N } or false; got number 10',
+    ],
+    [
       'not an object',
       'shop',
       'startTelemetry: options: expected an options object or nothing; got string "shop"',
