@@ -8,6 +8,7 @@ import {
   WideAttributes,
   compileAttributePolicy,
   newDropCounts,
+  limitString,
   redactQuery,
 } from '../../src/context/attributes.js';
 import { resetWarnings } from '../../src/runtime/diag.js';
@@ -172,18 +173,15 @@ describe('WideAttributes', () => {
     });
     wide.add(hostile);
     wide.add({ 'app.after': 1 });
-    expect(wide.values).toEqual({
-      'app.ok': 'fine',
-      'app.nan': Number.NaN,
-      'app.inf': Number.POSITIVE_INFINITY,
-      'app.after': 1,
-    });
-    // cyclic, bigint, date, symbol, fn, getter, and the symbol key
-    expect(drops.invalid_value).toBe(7);
+    wide.add({ 'app.numbers': [1, Number.NaN, 3], 'app.fine': [1, 2.5, -3] });
+    expect(wide.values).toEqual({ 'app.ok': 'fine', 'app.after': 1, 'app.fine': [1, 2.5, -3] });
+    // cyclic, bigint, date, symbol, NaN, Infinity, fn, getter, and the array with NaN; a symbol key
+    // is no attribute key and never read.
+    expect(drops.invalid_value).toBe(9);
   });
 
   it('redacts every query value by default, keeping the names and the separators', () => {
-    const p = policy();
+    const p = policy({ maxValueLength: 1024 });
     expect(redactQuery('token=abc&page=2&api%5Fkey=z&flag&empty=', p)).toBe(
       'token=[REDACTED]&page=[REDACTED]&api%5Fkey=[REDACTED]&flag&empty=',
     );
@@ -207,7 +205,7 @@ describe('WideAttributes', () => {
   });
 
   it('censors a name that does not look like a parameter name: a token passed as the query', () => {
-    const p = policy();
+    const p = policy({ maxValueLength: 1024 });
     const jwt =
       'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
     expect(redactQuery(jwt, p)).toBe('[REDACTED]');
@@ -216,8 +214,18 @@ describe('WideAttributes', () => {
     );
   });
 
+  it('stops past maxValueLength, so a long query costs what a short one does', () => {
+    const p = policy({ maxValueLength: 20 });
+    const query = Array.from({ length: 10_000 }, (_, i) => `p${i}=v`).join('&');
+    const redacted = redactQuery(query, p);
+    expect(redacted).toBe('p0=[REDACTED]&p1=[REDACTED]&');
+    const drops = newDropCounts();
+    expect(limitString(redacted, p, drops)).toBe('p0=[REDA…[truncated]');
+    expect(drops.truncated_value).toBe(1);
+  });
+
   it('keeps the values of allow-listed parameters, matched by decoded name, unless the name is secret', () => {
-    const p = policy();
+    const p = policy({ maxValueLength: 1024 });
     const keep = new Set(['page', 'sort by', 'token']);
     expect(redactQuery('page=2&%70age=3&sort+by=name&Page=4&token=abc;page=5&q=x', p, keep)).toBe(
       'page=2&%70age=3&sort+by=name&Page=[REDACTED]&token=[REDACTED];page=5&q=[REDACTED]',
