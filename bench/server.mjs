@@ -37,6 +37,8 @@ export const VARIANTS = {
   prom: 'express-prom-bundle / fastify-metrics (prom-client)',
   'floor-otlp': 'the OTel floor exporting to a live OTLP/HTTP receiver',
   'slokit-otlp': 'slokit as startTelemetry() sets it up, exporting to a live OTLP/HTTP receiver',
+  'slokit-otlp-tail':
+    'slokit-otlp with tail sampling (sampleRate 10): every bench request is good, so 1 in 10 traces is exported',
 };
 
 const [app, variant] = process.argv.slice(2);
@@ -127,9 +129,14 @@ if (variant.startsWith('slokit-')) {
       good: { status: '2xx', latency: { under: '300ms' } },
     }),
   ];
-  if (variant === 'slokit-otlp') {
+  if (variant === 'slokit-otlp' || variant === 'slokit-otlp-tail') {
     const { startTelemetry } = await slokit('setup/index');
-    startTelemetry({ serviceName: 'bench', endpoint: process.env.SLOKIT_BENCH_OTLP, log: false });
+    startTelemetry({
+      serviceName: 'bench',
+      endpoint: process.env.SLOKIT_BENCH_OTLP,
+      log: false,
+      ...(variant === 'slokit-otlp-tail' ? { tailSampling: { sampleRate: 10 } } : {}),
+    });
     kit = createSlokit({ slis });
   } else {
     kit = createSlokit({
