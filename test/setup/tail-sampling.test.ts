@@ -297,6 +297,34 @@ describe('tail sampling → OTLP/HTTP receiver', () => {
     }
   });
 
+  it('decides what is pending at shutdown and exports what it keeps', async () => {
+    receiver = await startOtlpReceiver();
+    await startShop({ endpoint: receiver.url, tailSampling: { sampleRate: 10 } });
+    const tracer = trace.getTracer('jobs');
+    const begin = (traceId: string): Span => {
+      const remote = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId,
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: TraceFlags.SAMPLED,
+        isRemote: true,
+      });
+      return tracer.startSpan('long job', {}, remote);
+    };
+    const failing = begin(DROPPED_ID('0d1'));
+    const failed = tracer.startSpan('step', {}, trace.setSpan(context.active(), failing));
+    failed.recordException(new Error('disk full'));
+    failed.end();
+    const quiet = begin(DROPPED_ID('0d2'));
+    tracer.startSpan('step', {}, trace.setSpan(context.active(), quiet)).end();
+    const stats = telemetry!;
+    await telemetry!.shutdown();
+    telemetry = undefined;
+    expect(receiver.spans().map((s) => [s.name, s.traceId, s.attributes.SampleRate])).toEqual([
+      ['step', DROPPED_ID('0d1'), 1],
+    ]);
+    expect(stats.exportStats().droppedSpans.shutdown).toBe(1);
+  });
+
   it('bounds the traces and spans waiting for a decision, and counts what it must drop', async () => {
     receiver = await startOtlpReceiver();
     await startShop({
