@@ -1,11 +1,13 @@
-// Screenshots of the status page during the staged incident of its browser tests: light and dark at
-// desktop width, and light at phone width, written to docs/images/ (`npm run screenshots`) or to
-// the folder given (`npm run screenshots -- <folder>`). The README shows the light one.
+// Screenshots of the status page during the staged incident of its browser tests, with its fleet
+// view (two more instances, backfilled into a real Prometheus): light and dark at desktop width,
+// and light at phone width, written to docs/images/ (`npm run screenshots`) or to the folder given
+// (`npm run screenshots -- <folder>`). The README shows the light one.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium } from '../test/status/browser.js';
-import { stageIncident } from '../test/status/incident.js';
+import { SELECTOR, startIncidentFleet } from '../test/status/fleet-history.js';
+import { INCIDENT_PAGE_OPTIONS, stageIncident } from '../test/status/incident.js';
 
 export const SHOTS = [
   { file: 'status-page-light.png', colorScheme: 'light', width: 1200, height: 1400, scale: 1 },
@@ -16,7 +18,12 @@ export const SHOTS = [
 /** Writes the screenshots into `dir` and returns their paths. */
 export async function writeScreenshots(dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const incident = await stageIncident('express');
+  const fleet = await startIncidentFleet();
+  const incident = await stageIncident('express', {
+    ...INCIDENT_PAGE_OPTIONS,
+    prometheus: fleet.url,
+    selector: SELECTOR,
+  });
   const browser = await launchChromium();
   try {
     const written: string[] = [];
@@ -36,6 +43,7 @@ export async function writeScreenshots(dir: string): Promise<string[]> {
   } finally {
     await browser.close();
     await incident.close();
+    await fleet.close();
   }
 }
 

@@ -29,6 +29,7 @@ export {
 export type { Duration, DurationUnit } from './sli/duration.js';
 export type { Slokit, TrackOptions, RecordOptions } from './runtime/kit.js';
 export type { SlokitOptions, Clock, QueryCapture } from './runtime/options.js';
+export type { SlokitLogger } from './runtime/diag.js';
 export type { BudgetOptions, KitStatus } from './runtime/slo.js';
 export type { VerdictExplanation } from './sli/classify.js';
 export type { BurnTier, BurnTierSpec } from './budget/alert-table.js';
@@ -50,6 +51,9 @@ export type {
   SliState,
   StatusDocument,
   StatusEvent,
+  StatusFleet,
+  StatusFleetError,
+  StatusFleetSli,
   StatusHandler,
   StatusHandlerOptions,
   StatusInstance,

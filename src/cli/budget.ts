@@ -27,8 +27,9 @@ Options:
   --label <name=value>      the labels of the recording rules, as given to slokit rules (repeatable)
   --sli <name>              only this SLI (repeatable)
   --min-events <n>          the alerts' low-traffic guard, as given to slokit rules (default 100)
-  --at <time>               evaluate at this time instead of now: RFC 3339
-                            (2025-03-03T00:00:00Z) or Unix seconds
+  --at <time>               evaluate at this time instead of now: RFC 3339 with a time
+                            zone (2025-03-03T00:00:00Z, 2025-03-03T01:00:00+01:00) or
+                            Unix seconds
   --timeout <duration>      how long Prometheus may take, all queries together (default 10s)
   --header <name: value>    an HTTP header for every request (repeatable), e.g.
                             --header "Authorization: Bearer $PROMETHEUS_TOKEN"
@@ -137,18 +138,46 @@ function headers(flags: readonly string[]): Record<string, string> {
   return result;
 }
 
+// RFC 3339's date-time (section 5.6): full date, "T" (or a space), full time with seconds, and a
+// time zone: "Z" or an offset. A time without a zone would be read in the local zone of whichever
+// machine runs the pipeline, so it is refused rather than guessed.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))?$/;
+
 function parseTime(text: string): number {
-  const ms = /^\d+(\.\d+)?$/.test(text)
-    ? Number(text) * 1000
-    : /^\d{4}-\d{2}-\d{2}T/.test(text)
-      ? Date.parse(text)
-      : Number.NaN;
-  if (!Number.isFinite(ms)) {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const example = 'such as 2025-03-03T00:00:00Z or 2025-03-03T01:00:00+01:00';
+  const parts = RFC3339.exec(text);
+  if (parts === null) {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+      throw new CliUsageError(
+        `--at: "${text}" is a date without a time and a time zone; give both, ${example}`,
+      );
+    }
     throw new CliUsageError(
-      `--at: expected an RFC 3339 time such as 2025-03-03T00:00:00Z, or Unix seconds; got "${text}"`,
+      `--at: expected an RFC 3339 time with its time zone, ${example}, or Unix seconds; got "${text}"`,
     );
   }
-  return ms;
+  const [, year, month, day, hour, minute, second, , zone, zoneHours, zoneMinutes] = parts;
+  if (zone === undefined) {
+    throw new CliUsageError(
+      `--at: "${text}" has no time zone, so it would mean a different instant on each machine; add Z for UTC or an offset, ${example}`,
+    );
+  }
+  const y = Number(year);
+  const mo = Number(month);
+  const daysInMonth = mo >= 1 && mo <= 12 ? new Date(Date.UTC(y, mo, 0)).getUTCDate() : 0;
+  if (
+    daysInMonth === 0 ||
+    Number(day) < 1 ||
+    Number(day) > daysInMonth ||
+    Number(hour) > 23 ||
+    Number(minute) > 59 ||
+    Number(second) > 59 ||
+    (zoneHours !== undefined && (Number(zoneHours) > 23 || Number(zoneMinutes) > 59))
+  ) {
+    throw new CliUsageError(`--at: "${text}" is not a real date and time; expected one ${example}`);
+  }
+  return Date.parse(text.replace(' ', 'T').toUpperCase());
 }
 
 /**

@@ -24,8 +24,8 @@ Options:
   --min-events <n>            the alerts' low-traffic guard, as given to slokit rules (default 100)
   --freeze-under <share>      the policy's release freeze: budget left under which releases wait,
                               and the deploy gate's --fail-under (default 25%)
-  --postmortem-over <share>   the policy's postmortem threshold: budget share one incident may
-                              spend (default 20%)
+  --postmortem-over <share>   the policy's postmortem threshold: budget share one incident (or,
+                              over a quarter, one class of outage) may spend (default 20%)
   --drop-impossible-tiers     leave out, with a warning, alert tiers that cannot fire for an SLI
   -h, --help                  print this help
 

@@ -3,20 +3,48 @@ import { warnOnce } from '../runtime/diag.js';
 import type { AttributeValue } from '../sli/types.js';
 
 /** What slokit drops or cuts to stay within its limits; the values of `slokit.dropped.what`. */
-export type DropKind = 'attribute_limit' | 'invalid_value' | 'truncated_value' | 'reserved_key';
+export type DropKind =
+  | 'attribute_limit'
+  | 'invalid_value'
+  | 'truncated_value'
+  | 'reserved_key'
+  | 'truncated_array'
+  | 'key_too_long';
 export const DROP_KINDS: readonly DropKind[] = [
   'attribute_limit',
   'invalid_value',
   'truncated_value',
   'reserved_key',
+  'truncated_array',
+  'key_too_long',
 ];
 
 /** Counts of dropped data, per kind. Read at metric collection time. */
 export type DropCounts = Record<DropKind, number>;
 
 export function newDropCounts(): DropCounts {
-  return { attribute_limit: 0, invalid_value: 0, truncated_value: 0, reserved_key: 0 };
+  return {
+    attribute_limit: 0,
+    invalid_value: 0,
+    truncated_value: 0,
+    reserved_key: 0,
+    truncated_array: 0,
+    key_too_long: 0,
+  };
 }
+
+/**
+ * The default limits on one wide event (`createSlokit({ limits })`). Together they bound what one
+ * event can hold: at most 128 keys of 256 characters, each with a string of 1024 characters or an
+ * array of 128 elements of 128 characters.
+ */
+export const DEFAULT_LIMITS = Object.freeze({
+  maxAttributes: 128,
+  maxValueLength: 1024,
+  maxArrayLength: 128,
+  maxArrayElementLength: 128,
+  maxKeyLength: 256,
+});
 
 /**
  * Keys redacted by default: the credential headers, and anything that names a password, secret,
@@ -36,6 +64,9 @@ export const DEFAULT_REDACT_KEYS: readonly (string | RegExp)[] = Object.freeze([
 export interface AttributePolicy {
   readonly maxAttributes: number;
   readonly maxValueLength: number;
+  readonly maxArrayLength: number;
+  readonly maxArrayElementLength: number;
+  readonly maxKeyLength: number;
   readonly censor: string;
   /** Whether the value under `key` must be redacted. */
   isSecret(key: string): boolean;
@@ -44,6 +75,12 @@ export interface AttributePolicy {
 export interface AttributePolicyOptions {
   readonly maxAttributes: number;
   readonly maxValueLength: number;
+  /** Default {@link DEFAULT_LIMITS}.maxArrayLength. */
+  readonly maxArrayLength?: number;
+  /** Default {@link DEFAULT_LIMITS}.maxArrayElementLength. */
+  readonly maxArrayElementLength?: number;
+  /** Default {@link DEFAULT_LIMITS}.maxKeyLength. */
+  readonly maxKeyLength?: number;
   readonly redactKeys: readonly (string | RegExp)[];
   readonly censor?: string;
 }
@@ -68,6 +105,13 @@ export function compileAttributePolicy(options: AttributePolicyOptions): Attribu
   return {
     maxAttributes: options.maxAttributes,
     maxValueLength: options.maxValueLength,
+    maxArrayLength: options.maxArrayLength ?? DEFAULT_LIMITS.maxArrayLength,
+    // An element is never longer than a value may be.
+    maxArrayElementLength: Math.min(
+      options.maxArrayElementLength ?? DEFAULT_LIMITS.maxArrayElementLength,
+      options.maxValueLength,
+    ),
+    maxKeyLength: options.maxKeyLength ?? DEFAULT_LIMITS.maxKeyLength,
     censor: options.censor ?? REDACTED,
     isSecret(key) {
       let secret = cache.get(key);
@@ -87,8 +131,11 @@ const EMPTY: readonly string[] = Object.freeze([]);
  * the way in, so what it holds is always within the limits and free of secrets.
  */
 export class WideAttributes {
-  /** The collected attributes, ready for `span.setAttributes`. */
-  readonly values: Record<string, AttributeValue> = {};
+  /**
+   * The collected attributes, ready for `span.setAttributes`. Without a prototype, so a key named
+   * like an `Object.prototype` member (`constructor`, `toString`) is a key like any other.
+   */
+  readonly values: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>;
   private count = 0;
   private closed = false;
 
@@ -111,12 +158,22 @@ export class WideAttributes {
     Object.freeze(this.values);
   }
 
-  /** Adds user attributes: reserved keys refused, invalid values dropped, secrets redacted. */
+  /**
+   * Adds user attributes: reserved and over-long keys refused, invalid values dropped, secrets
+   * redacted. Whatever `attributes` is (getters that throw, symbol keys), nothing is thrown and
+   * every value left out is counted.
+   */
   add(attributes: Readonly<Record<string, unknown>>): void {
     if (this.closed) return this.late();
     for (const key in attributes) {
       if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
-      const value = attributes[key];
+      let value: unknown;
+      try {
+        value = attributes[key];
+      } catch {
+        this.drops.invalid_value++;
+        continue;
+      }
       if (value === undefined || value === null) continue;
       if (key.startsWith(RESERVED_PREFIX) || key === '') {
         this.drops.reserved_key++;
@@ -124,11 +181,24 @@ export class WideAttributes {
       }
       this.set(key, value);
     }
+    // Symbol keys are no attribute names (`for...in` skips them): counted, never read.
+    const symbols = Object.getOwnPropertySymbols(attributes).length;
+    if (symbols !== 0) this.drops.invalid_value += symbols;
   }
 
   /** Sets one attribute (slokit's own or the user's), applying the limits and redaction. */
   set(key: string, value: unknown): void {
     if (this.closed) return this.late();
+    // `__proto__` cannot be carried: an SDK's attribute map is a plain object, where assigning
+    // `__proto__` changes its prototype instead of adding a key.
+    if (key === '__proto__') {
+      this.drops.reserved_key++;
+      return;
+    }
+    if (key.length > this.policy.maxKeyLength) {
+      this.drops.key_too_long++;
+      return;
+    }
     const fresh = !(key in this.values);
     if (fresh && this.count >= this.policy.maxAttributes) {
       this.drops.attribute_limit++;
@@ -172,13 +242,21 @@ export class WideAttributes {
 
   // OTel attribute arrays are homogeneous: all strings, all numbers or all booleans. Arrays are
   // copied and frozen, so whoever holds the wide event (the span, a classifier) sees it unchanged.
+  // Only the elements kept (at most maxArrayLength) are looked at: a huge array costs no more than
+  // a short one.
   private limitArray(values: readonly unknown[]): AttributeValue | undefined {
     if (values.length === 0) return EMPTY;
     const type = typeof values[0];
     if (type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
-    for (const item of values) if (typeof item !== type) return undefined;
-    if (type !== 'string') return Object.freeze(values.slice() as number[] | boolean[]);
-    return Object.freeze((values as readonly string[]).map((item) => this.truncate(item)));
+    const max = this.policy.maxArrayLength;
+    const length = values.length > max ? max : values.length;
+    for (let i = 1; i < length; i++) if (typeof values[i] !== type) return undefined;
+    if (length < values.length) this.drops.truncated_array++;
+    const kept = length < values.length ? values.slice(0, length) : values;
+    if (type !== 'string')
+      return Object.freeze(length < values.length ? kept : kept.slice()) as AttributeValue;
+    const longest = this.policy.maxArrayElementLength;
+    return Object.freeze((kept as readonly string[]).map((item) => cut(item, longest, this.drops)));
   }
 
   private truncate(value: string): string {
@@ -192,30 +270,63 @@ export class WideAttributes {
  * `url.query`) as well as the wide event's.
  */
 export function limitString(value: string, policy: AttributePolicy, drops: DropCounts): string {
-  const max = policy.maxValueLength;
+  return cut(value, policy.maxValueLength, drops);
+}
+
+function cut(value: string, max: number, drops: DropCounts): string {
   if (value.length <= max) return value;
   drops.truncated_value++;
   return value.slice(0, Math.max(0, max - TRUNCATED_MARKER.length)) + TRUNCATED_MARKER;
 }
 
+// What a query parameter's name looks like: short, from the characters names are made of. Anything
+// else in the name position (a token passed as the whole query, `?eyJhbGci...`) is censored too.
+const PARAMETER_NAME = /^[A-Za-z0-9_.\-[\]]{1,32}$/;
+
 /**
- * Redacts the values of secret-looking parameters in a query string, keeping the names:
- * `token=abc&page=2` → `token=[REDACTED]&page=2`.
+ * Redacts a query string for `url.query`: every parameter keeps its name and loses its value
+ * (`token=abc&page=2` → `token=[REDACTED]&page=[REDACTED]`), except the parameters named in
+ * `keepValues` (decoded names, matched exactly) whose names are not secret by the policy. Pairs are
+ * separated by `&` or `;`, kept as written. An empty value stays empty; a name that does not look
+ * like one (over 32 characters, or other characters than letters, digits and `_.-[]`) is censored
+ * too, as is a bare segment without `=` that does not look like a name.
  */
-export function redactQuery(query: string, policy: AttributePolicy): string {
+export function redactQuery(
+  query: string,
+  policy: AttributePolicy,
+  keepValues: ReadonlySet<string> = NO_NAMES,
+): string {
   if (query === '') return query;
-  return query
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      const name = eq === -1 ? pair : pair.slice(0, eq);
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-      } catch {
-        // A malformed escape: judge the raw name.
-      }
-      return eq !== -1 && policy.isSecret(decoded) ? `${name}=${policy.censor}` : pair;
-    })
-    .join('&');
+  const censor = policy.censor;
+  let out = '';
+  let start = 0;
+  while (start <= query.length) {
+    let end = start;
+    while (end < query.length && query[end] !== '&' && query[end] !== ';') end++;
+    const pair = query.slice(start, end);
+    const eq = pair.indexOf('=');
+    const raw = eq === -1 ? pair : pair.slice(0, eq);
+    const name = decodeName(raw);
+    if (keepValues.size !== 0 && name !== undefined && keepValues.has(name) && !policy.isSecret(name)) {
+      out += pair;
+    } else {
+      out += name !== undefined && PARAMETER_NAME.test(name) ? raw : raw === '' ? '' : censor;
+      if (eq !== -1) out += eq === pair.length - 1 ? '=' : `=${censor}`;
+    }
+    if (end < query.length) out += query[end];
+    start = end + 1;
+  }
+  return out;
+}
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/** A parameter name as the application reads it (`+` is a space); `undefined` for a malformed escape. */
+function decodeName(raw: string): string | undefined {
+  if (raw.indexOf('%') === -1 && raw.indexOf('+') === -1) return raw;
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
 }

@@ -53,8 +53,13 @@ export interface SloDocumentSli {
   readonly alerts: readonly TierWords[];
 }
 
-/** One rule of the error-budget policy: a condition and what the team does then. */
+/**
+ * One rule of the error-budget policy: a condition and what the team does then, under the heading
+ * of the Workbook's example policy it belongs to: `'slo-miss'` (what the budget left allows) or
+ * `'outage'` (what an incident or a page asks for).
+ */
 export interface PolicyRule {
+  readonly section: 'slo-miss' | 'outage';
   readonly when: string;
   readonly then: string;
 }
@@ -109,9 +114,10 @@ export interface SloDocumentOptions {
 /** The share of budget left under which releases wait, unless told otherwise: the gate's default. */
 export const DEFAULT_FREEZE_UNDER = 0.25;
 /**
- * A single incident spending more than this share of a window's budget gets a postmortem: the
- * threshold of the Workbook's example error-budget policy (appendix B, "Outage Policy": 20% over
- * four weeks).
+ * A single incident spending more than this share of a window's budget gets a postmortem, and a
+ * class of outage spending more over a quarter gets a top-priority item in the quarter's plan: the
+ * thresholds of the Workbook's example error-budget policy (appendix B, "Outage Policy": 20% over
+ * four weeks, and over a quarter).
  */
 export const DEFAULT_POSTMORTEM_OVER = 0.2;
 
@@ -202,22 +208,32 @@ function policyOf(
     ],
     rules: [
       {
+        section: 'slo-miss',
         when: `An SLI has at least ${freeze} of its error budget left`,
         then: 'Releases go ahead as planned. The budget is spent on change: experiments, migrations, risky releases.',
       },
       {
+        section: 'slo-miss',
         when: `An SLI has less than ${freeze} of its error budget left (the deploy gate \`${gate}\` fails)`,
         then: `Releases of ${service} wait, except fixes for reliability and security problems, which may skip the gate. The owner of the SLI looks at what spends the budget and plans the work that stops it.`,
       },
       {
+        section: 'slo-miss',
         when: 'An SLI has spent its whole error budget (0% left or less)',
         then: 'The team works on reliability before features until the SLI is back within its objective over its window. Only fixes for urgent bugs and security problems are released.',
       },
       {
+        section: 'outage',
         when: `A single incident spends more than ${exactPercent(postmortemOver)} of an SLI's error budget`,
         then: 'The incident gets a written postmortem with at least one action item, of the highest priority, that addresses its cause.',
       },
       {
+        section: 'outage',
+        when: `A single class of outage (incidents with one cause) spends more than ${exactPercent(postmortemOver)} of an SLI's error budget over a quarter`,
+        then: "Removing that cause becomes an item of the highest priority in the team's plan for the next quarter.",
+      },
+      {
+        section: 'outage',
         when: 'A page fires',
         then: "The on-call engineer of the SLI's owner answers at any hour and follows the runbook. A ticket is handled in working hours.",
       },

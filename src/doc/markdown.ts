@@ -3,7 +3,7 @@
  * comes from the SLIs (descriptions, owners, rationales) is escaped, so that it reads as written and
  * cannot inject markup or HTML into a rendered page.
  */
-import type { SloDocument, SloDocumentSli } from './document.js';
+import type { PolicyRule, SloDocument, SloDocumentSli } from './document.js';
 import { durationWords, exactPercent, windowWords } from './numbers.js';
 import { EXAMPLE_BURN_RATE } from './words.js';
 
@@ -79,14 +79,14 @@ export function renderSloDocument(doc: SloDocument, options: RenderSloDocumentOp
   out.push('## Error-budget policy', '');
   out.push('### Goals', '', ...policy.goals.map((goal) => `- ${goal}`), '');
   out.push('### Non-goals', '', ...policy.nonGoals.map((goal) => `- ${goal}`), '');
-  out.push('### What the team does', '');
-  out.push(
+  const rules = (section: PolicyRule['section']): string =>
     table(
       ['When', 'Then'],
-      policy.rules.map((rule) => [cell(rule.when), cell(rule.then)]),
-    ),
-    '',
-  );
+      policy.rules
+        .filter((rule) => rule.section === section)
+        .map((rule) => [cell(rule.when), cell(rule.then)]),
+    );
+  out.push('### SLO miss policy', '', rules('slo-miss'), '');
   out.push(
     `The deploy gate, run by the release pipeline before it ships (exit code 1 when an SLI has less than ${exactPercent(policy.freezeUnder)} of its budget left, 3 when Prometheus cannot answer):`,
     '',
@@ -95,7 +95,8 @@ export function renderSloDocument(doc: SloDocument, options: RenderSloDocumentOp
     '```',
     '',
   );
-  out.push('### Escalation', '', policy.escalation, '');
+  out.push('### Outage policy', '', rules('outage'), '');
+  out.push('### Escalation policy', '', policy.escalation, '');
 
   out.push('## Clarifications and caveats', '', ...doc.caveats.map((caveat) => `- ${caveat}`));
   return `${out.join('\n')}\n`;

@@ -86,7 +86,7 @@ export async function instantQuery(
   url.searchParams.set('query', query);
   url.searchParams.set('time', timeSeconds.toFixed(3));
   let body: unknown;
-  let status: number;
+  let status: number | undefined;
   try {
     const response = await fetch(url, {
       headers: { accept: 'application/json', ...target.headers },
@@ -107,7 +107,7 @@ export async function instantQuery(
       );
     }
   } catch (error) {
-    throw failure(error, target.shown, signal, timeoutText);
+    throw failure(error, target.shown, signal, timeoutText, status);
   }
   const api = (typeof body === 'object' && body !== null ? body : {}) as {
     status?: unknown;
@@ -135,20 +135,47 @@ export async function instantQuery(
     throw new SlokitFleetError(
       'response',
       target.shown,
-      `Prometheus at ${target.shown} answered the query ${query} with a ${String(api.data?.resultType)} instead of a vector`,
+      `Prometheus at ${target.shown} answered the query ${query} without a vector (resultType ${JSON.stringify(api.data?.resultType) ?? 'missing'})`,
       { status },
     );
   }
-  return (api.data.result as { metric?: unknown; value?: unknown }[]).map((item) => ({
-    metric: (typeof item.metric === 'object' && item.metric !== null ? item.metric : {}) as Record<
-      string,
-      string
-    >,
-    value: sampleValue(Array.isArray(item.value) ? (item.value as unknown[])[1] : undefined),
-  }));
+  const samples: VectorSample[] = [];
+  for (const item of api.data.result as unknown[]) {
+    // A sample is { metric: { label: value }, value: [time, "value"] } (API docs, "Instant vectors").
+    const sample = (typeof item === 'object' && item !== null ? item : {}) as {
+      metric?: unknown;
+      value?: unknown;
+    };
+    const metric = sample.metric;
+    const pair = sample.value;
+    if (
+      typeof metric !== 'object' ||
+      metric === null ||
+      Array.isArray(metric) ||
+      !Object.values(metric).every((v) => typeof v === 'string') ||
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      typeof pair[1] !== 'string'
+    ) {
+      throw new SlokitFleetError(
+        'response',
+        target.shown,
+        `Prometheus at ${target.shown} answered the query ${query} with a sample that is not { metric, value: [time, "value"] }: ${quote(JSON.stringify(item) ?? String(item))}`,
+        { status },
+      );
+    }
+    samples.push({ metric: metric as Record<string, string>, value: sampleValue(pair[1]) });
+  }
+  return samples;
 }
 
-function failure(error: unknown, shown: string, signal: AbortSignal, timeoutText: string): SlokitFleetError {
+function failure(
+  error: unknown,
+  shown: string,
+  signal: AbortSignal,
+  timeoutText: string,
+  status: number | undefined,
+): SlokitFleetError {
   if (error instanceof SlokitFleetError) return error;
   if (signal.aborted) {
     const reason: unknown = signal.reason;
@@ -170,9 +197,17 @@ function failure(error: unknown, shown: string, signal: AbortSignal, timeoutText
   const cause = (error as { cause?: unknown }).cause;
   const detail =
     cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
-  return new SlokitFleetError('unreachable', shown, `cannot reach Prometheus at ${shown}: ${detail}`, {
-    cause: error,
-  });
+  // With the status line read, the connection broke while the body came: a crash, a proxy's cut.
+  return status === undefined
+    ? new SlokitFleetError('unreachable', shown, `cannot reach Prometheus at ${shown}: ${detail}`, {
+        cause: error,
+      })
+    : new SlokitFleetError(
+        'unreachable',
+        shown,
+        `Prometheus at ${shown} broke off its answer (HTTP ${status}) before the end: ${detail}`,
+        { cause: error, status },
+      );
 }
 
 function quote(text: string): string {

@@ -75,7 +75,8 @@ export class HttpExchange extends EventWithSpan {
     };
     if (q !== -1 && options.query !== 'drop') {
       const given = url.slice(q + 1);
-      const query = options.query === 'keep' ? given : redactQuery(given, runtime.policy);
+      const query =
+        options.query === 'keep' ? given : redactQuery(given, runtime.policy, options.queryKeepValues);
       attributes[ATTR_URL_QUERY] = limitString(query, runtime.policy, runtime.drops);
     }
     for (const header of options.captureHeaders) {

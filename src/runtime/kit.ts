@@ -16,7 +16,7 @@ import type { VerdictKeys, WideValues } from '../telemetry/span.js';
 import { createStatusHandler, kitStatusSource } from '../status/handler.js';
 import type { StatusHandler, StatusHandlerOptions } from '../status/types.js';
 import { VERSION } from '../version.js';
-import { warnOnce } from './diag.js';
+import { releaseWarningLogger, setWarningLogger, warnOnce } from './diag.js';
 import { resolveOptions } from './options.js';
 import { BUDGET_OPTION_KEYS, SloRuntime, resolveBudgetOptions } from './slo.js';
 import type { KitStatus } from './slo.js';
@@ -102,6 +102,9 @@ export const KIT_RUNTIME: unique symbol = Symbol.for('slokit.kit.runtime') as ne
 export function createSlokit(options: SlokitOptions): Slokit {
   const resolved = resolveOptions(options, BUDGET_OPTION_KEYS);
   const budget = resolveBudgetOptions(options as unknown as Record<string, unknown>);
+  // Before the runtime exists: restoring the state file may already have something to say.
+  const loggerOwner = {};
+  if (resolved.logger !== undefined) setWarningLogger(resolved.logger, loggerOwner);
   const runtime = new KitRuntime(
     resolved,
     new SloRuntime(resolved.slis, resolved.clock, resolved.injectedClock, budget),
@@ -120,6 +123,7 @@ export function createSlokit(options: SlokitOptions): Slokit {
   liveKits().add(kit);
   runtime.onShutdown(() => {
     liveKits().delete(kit);
+    releaseWarningLogger(loggerOwner);
   });
   return Object.freeze(kit);
 }
@@ -140,6 +144,15 @@ export function runtimeOf(kit: unknown, where: string): KitRuntime {
 export function liveKits(): Set<Slokit> {
   return ((globalThis as Record<symbol, unknown>)[Symbol.for('slokit.kits')] ??=
     new Set<Slokit>()) as Set<Slokit>;
+}
+
+/**
+ * Makes every live kit without its own `tracerProvider` option take its tracer from the global
+ * provider afresh: `startTelemetry()` calls it when it registers its provider and when it
+ * unregisters it at shutdown.
+ */
+export function rebindKitTracers(): void {
+  for (const kit of liveKits()) (kit as { [KIT_RUNTIME]?: KitRuntime })[KIT_RUNTIME]?.rebindTracer();
 }
 
 /**
@@ -198,6 +211,9 @@ export class KitRuntime {
     this.policy = compileAttributePolicy({
       maxAttributes: options.maxAttributes,
       maxValueLength: options.maxValueLength,
+      maxArrayLength: options.maxArrayLength,
+      maxArrayElementLength: options.maxArrayElementLength,
+      maxKeyLength: options.maxKeyLength,
       redactKeys: options.redactKeys,
       ...(options.censor === undefined ? {} : { censor: options.censor }),
     });
@@ -206,12 +222,24 @@ export class KitRuntime {
     this.tracerProvider = options.tracerProvider;
   }
 
-  /** slokit's tracer: from the given provider, else the global (a proxy until an SDK registers). */
+  /**
+   * slokit's tracer: from the given provider, else the global (a proxy until an SDK registers).
+   * Cached; {@link rebindKitTracers} drops the cache when the global provider changes.
+   */
   get tracer(): Tracer {
     return (this.tracerCache ??= (this.tracerProvider ?? trace.getTracerProvider()).getTracer(
       'slokit',
       VERSION,
     ));
+  }
+
+  /**
+   * Forgets the cached global tracer, so the next event asks the global provider again. The API's
+   * proxy tracer keeps the first SDK tracer it delegated to for good: without this, a kit would go
+   * on sending spans to a provider that was shut down and replaced.
+   */
+  rebindTracer(): void {
+    if (this.tracerProvider === undefined) this.tracerCache = undefined;
   }
 
   /** Resolves SLI names (from route config or adapter options) to a scope, at registration time. */

@@ -1,11 +1,13 @@
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
-import { DEFAULT_REDACT_KEYS } from '../context/attributes.js';
+import { DEFAULT_LIMITS, DEFAULT_REDACT_KEYS } from '../context/attributes.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { optionChecks } from '../option-checks.js';
 import { isSli } from '../sli/define.js';
 import type { Sli } from '../sli/types.js';
 import { systemClock } from '../budget/clock.js';
 import type { Clock } from '../budget/clock.js';
+import { isSlokitLogger } from './diag.js';
+import type { SlokitLogger } from './diag.js';
 import type { BudgetOptions } from './slo.js';
 
 export type { Clock };
@@ -29,6 +31,12 @@ export interface SlokitOptions extends BudgetOptions {
     readonly maxAttributes?: number;
     /** Longest string value; longer ones are cut and marked `…[truncated]`. Default 1024. */
     readonly maxValueLength?: number;
+    /** Most elements of an array value; the rest are dropped (counted as `truncated_array`). Default 128. */
+    readonly maxArrayLength?: number;
+    /** Longest string in an array value (at most `maxValueLength`); longer ones are cut. Default 128. */
+    readonly maxArrayElementLength?: number;
+    /** Longest attribute key; an attribute with a longer key is dropped (counted as `key_too_long`). Default 256. */
+    readonly maxKeyLength?: number;
   };
   /** Redaction of attribute, header and query-parameter values by key. */
   readonly redact?: {
@@ -41,13 +49,25 @@ export interface SlokitOptions extends BudgetOptions {
   };
   /** Request headers recorded as `http.request.header.<name>` (allowlist; none by default). */
   readonly captureHeaders?: readonly string[];
-  /** `url.query` on spans: `'redact'` (default: values of secret-looking parameters censored), `'keep'` or `'drop'`. */
-  readonly query?: QueryCapture;
+  /**
+   * `url.query` on spans: `'redact'` (the default: every parameter keeps its name, every value is
+   * censored), `{ keepValues: ['page', 'sort'] }` (as `'redact'`, but the values of these parameters
+   * are kept, unless their names are secret by `redact`), `'keep'` (as sent) or `'drop'` (none).
+   */
+  readonly query?: QueryCapture | { readonly keepValues: readonly string[] };
   /**
    * The wall clock (epoch ms) for freshness and the budget windows. Default `Date.now`. With an
    * injected clock (a fake one in tests), alerts are evaluated as its minutes pass.
    */
   readonly clock?: Clock;
+  /**
+   * Where slokit's run-time warnings go (an unknown SLI in `record`, `addContext` outside a request,
+   * an unusable state file, failed exports...), for the whole process: a function given each line,
+   * or a logger with a `warn` method (`console`, pino, winston). `false`: OTel `diag` only. Default:
+   * OTel `diag` when a diag logger is installed, else stderr. Each cause is logged at most once a
+   * minute, and at most 20 lines a minute in all.
+   */
+  readonly logger?: SlokitLogger;
 }
 
 export interface ResolvedOptions {
@@ -57,13 +77,19 @@ export interface ResolvedOptions {
   readonly spans: boolean;
   readonly maxAttributes: number;
   readonly maxValueLength: number;
+  readonly maxArrayLength: number;
+  readonly maxArrayElementLength: number;
+  readonly maxKeyLength: number;
   readonly redactKeys: readonly (string | RegExp)[];
   readonly censor: string | undefined;
   readonly captureHeaders: readonly string[];
   readonly query: QueryCapture;
+  /** Query parameters whose values `'redact'` keeps (decoded names). */
+  readonly queryKeepValues: ReadonlySet<string>;
   readonly clock: Clock;
   /** Whether `clock` was given. */
   readonly injectedClock: boolean;
+  readonly logger: SlokitLogger | undefined;
 }
 
 const KNOWN = new Set([
@@ -76,6 +102,7 @@ const KNOWN = new Set([
   'captureHeaders',
   'query',
   'clock',
+  'logger',
 ]);
 
 /** Validates `createSlokit` options; every mistake throws here, never at request time. */
@@ -94,14 +121,16 @@ export function resolveOptions(
   }
   const slis = checkSlis(o.slis);
   const limits = optionalObject(o.limits, 'limits');
+  for (const key of Object.keys(limits ?? {})) {
+    if (!(key in DEFAULT_LIMITS)) {
+      fail(`limits.${key}`, `unknown option; expected one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    }
+  }
   const redact = optionalObject(o.redact, 'redact');
   const redactKeys = redact?.keys === undefined ? [] : checkKeys(redact.keys);
   const keepDefaults = optionalBoolean(redact?.defaults, 'redact.defaults', true);
   const captureHeaders = o.captureHeaders === undefined ? [] : checkHeaders(o.captureHeaders);
-  const query = o.query ?? 'redact';
-  if (query !== 'redact' && query !== 'keep' && query !== 'drop') {
-    fail('query', `expected 'redact', 'keep' or 'drop'; got ${describeValue(query)}`);
-  }
+  const [query, queryKeepValues] = checkQuery(o.query);
   const clock = o.clock ?? systemClock;
   if (typeof (clock as Clock).now !== 'function')
     fail('clock', `expected an object with now(): number; got ${describeValue(clock)}`);
@@ -112,14 +141,31 @@ export function resolveOptions(
     meterProvider: optionalProvider(o.meterProvider, 'meterProvider', 'getMeter') as
       MeterProvider | undefined,
     spans: optionalBoolean(o.spans, 'spans', true),
-    maxAttributes: wholeNumber(limits?.maxAttributes, 'limits.maxAttributes', 128),
-    maxValueLength: wholeNumber(limits?.maxValueLength, 'limits.maxValueLength', 1024),
+    maxAttributes: wholeNumber(limits?.maxAttributes, 'limits.maxAttributes', DEFAULT_LIMITS.maxAttributes),
+    maxValueLength: wholeNumber(
+      limits?.maxValueLength,
+      'limits.maxValueLength',
+      DEFAULT_LIMITS.maxValueLength,
+    ),
+    maxArrayLength: wholeNumber(
+      limits?.maxArrayLength,
+      'limits.maxArrayLength',
+      DEFAULT_LIMITS.maxArrayLength,
+    ),
+    maxArrayElementLength: wholeNumber(
+      limits?.maxArrayElementLength,
+      'limits.maxArrayElementLength',
+      DEFAULT_LIMITS.maxArrayElementLength,
+    ),
+    maxKeyLength: wholeNumber(limits?.maxKeyLength, 'limits.maxKeyLength', DEFAULT_LIMITS.maxKeyLength),
     redactKeys: keepDefaults ? [...DEFAULT_REDACT_KEYS, ...redactKeys] : redactKeys,
     censor: redact?.censor === undefined ? undefined : checkString(redact.censor, 'redact.censor'),
     captureHeaders,
     query,
+    queryKeepValues,
     clock: clock as Clock,
     injectedClock: o.clock !== undefined,
+    logger: checkLogger(o.logger, fail),
   };
 }
 
@@ -161,6 +207,26 @@ function checkKeys(value: unknown): readonly (string | RegExp)[] {
   return value as (string | RegExp)[];
 }
 
+function checkQuery(value: unknown): [QueryCapture, ReadonlySet<string>] {
+  if (value === undefined) return ['redact', new Set()];
+  if (value === 'redact' || value === 'keep' || value === 'drop') return [value, new Set()];
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      if (key !== 'keepValues') fail(`query.${key}`, 'unknown option; expected keepValues');
+    }
+    const names = o.keepValues;
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n !== '')) {
+      fail(
+        'query.keepValues',
+        `expected an array of parameter names such as ['page', 'sort']; got ${describeValue(names)}`,
+      );
+    }
+    return ['redact', new Set(names as string[])];
+  }
+  fail('query', `expected 'redact', 'keep', 'drop' or { keepValues: [...] }; got ${describeValue(value)}`);
+}
+
 function checkHeaders(value: unknown): readonly string[] {
   if (
     !Array.isArray(value) ||
@@ -187,6 +253,18 @@ function optionalProvider(value: unknown, field: string, method: string): unknow
 }
 
 const { optionalObject, optionalBoolean, wholeNumber } = optionChecks(fail);
+
+/** Checks a `logger` option (shared with `startTelemetry`). */
+export function checkLogger(
+  value: unknown,
+  failWith: (field: string, message: string) => never,
+): SlokitLogger | undefined {
+  if (value === undefined || isSlokitLogger(value)) return value;
+  return failWith(
+    'logger',
+    `expected a function (message) => void, an object with a warn(message) method, or false; got ${describeValue(value)}`,
+  );
+}
 
 function fail(field: string, message: string): never {
   throw new SlokitDefinitionError('SLOKIT_E_OPTION', `createSlokit: ${field}: ${message}`);

@@ -11,9 +11,9 @@ import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { parseDuration } from '../sli/duration.js';
 import type { Duration } from '../sli/duration.js';
 import type { Sli, Verdict } from '../sli/types.js';
-import { logger, warnOnce } from './diag.js';
+import { warnOnce } from './diag.js';
 import type { Clock } from './options.js';
-import { createSnapshot, loadState, saveState } from './state-file.js';
+import { createSnapshot, loadState, removeStaleTempFiles, saveState } from './state-file.js';
 
 /** Budget and alerting options of `createSlokit`. */
 export interface BudgetOptions {
@@ -130,6 +130,14 @@ export class SloRuntime {
   private lastMinute = Number.NaN;
   private evaluating = false;
   private timers: NodeJS.Timeout[] = [];
+
+  /** The alerting options the tiers are judged with (for the status page's fleet view). */
+  get alerting(): {
+    readonly minEvents: number | undefined;
+    readonly tiers: readonly BurnTierSpec[] | undefined;
+  } {
+    return { minEvents: this.options.minEvents, tiers: this.options.tiers };
+  }
 
   constructor(
     private readonly slis: readonly Sli<unknown>[],
@@ -258,14 +266,16 @@ export class SloRuntime {
   }
 
   private restore(file: string): ReadonlyMap<string, SliWindows> {
-    const result = loadState(file, this.slis, { now: () => this.clock.now() });
-    if ('warning' in result) {
-      try {
-        logger.warn(result.warning);
-      } catch {
-        // A broken logger must not stop the kit.
-      }
+    // File ages are on the wall clock, whatever clock the kit was given.
+    const removed = removeStaleTempFiles(file, Date.now());
+    if (removed > 0) {
+      warnOnce(
+        `state.temp:${file}`,
+        `slokit removed ${removed} temporary ${removed === 1 ? 'file' : 'files'} of interrupted saves of ${file} (a crash during a save leaves one; the state file itself is always whole)`,
+      );
     }
+    const result = loadState(file, this.slis, { now: () => this.clock.now() });
+    if ('warning' in result && result.warning !== undefined) warnOnce(`state.load:${file}`, result.warning);
     return result.windows;
   }
 

@@ -155,6 +155,22 @@ export class ExportStats {
   }
 }
 
+// The counts of the telemetry running now, shared by the ESM and CJS builds: a span that ends after
+// its own telemetry shut down is counted there (the earlier telemetry no longer reports anything).
+const ACTIVE_STATS = Symbol.for('slokit.export.activeStats');
+
+/** The export counts of the telemetry running now, if any. */
+export function activeExportStats(): ExportStats | undefined {
+  return (globalThis as Record<symbol, unknown>)[ACTIVE_STATS] as ExportStats | undefined;
+}
+
+/** Makes `stats` the counts of the running telemetry (`undefined`: none runs). */
+export function setActiveExportStats(stats: ExportStats | undefined, previous?: ExportStats): void {
+  const slots = globalThis as Record<symbol, unknown>;
+  if (stats !== undefined) slots[ACTIVE_STATS] = stats;
+  else if (slots[ACTIVE_STATS] === previous) delete slots[ACTIVE_STATS];
+}
+
 /** A one-line description of an export error, without headers or bodies that might hold secrets. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {

@@ -4,5 +4,5 @@ export { startTelemetry } from './start.js';
 export { TELEMETRY_DEFAULTS } from './options.js';
 
 export type { Telemetry, SignalOwner } from './start.js';
-export type { TelemetryOptions, TailSamplingOptions, DiagLevelName } from './options.js';
+export type { TelemetryOptions, TailSamplingOptions, DiagLevelName, OtlpProtocol } from './options.js';
 export type { ExportStatsSnapshot, DropReason, ExportSignal } from './export-stats.js';

@@ -1,5 +1,10 @@
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { optionChecks } from '../option-checks.js';
+import type { SlokitLogger } from '../runtime/diag.js';
+import { checkLogger } from '../runtime/options.js';
+
+/** How OTLP is encoded over HTTP, as in `OTEL_EXPORTER_OTLP_PROTOCOL` (`grpc` is not supported). */
+export type OtlpProtocol = 'http/json' | 'http/protobuf';
 import type { TailSamplingSettings } from './tail-sampling.js';
 
 /** OTel diagnostic log levels, as in `OTEL_LOG_LEVEL` (lower case). */
@@ -30,6 +35,12 @@ export interface TelemetryOptions {
   readonly tracesEndpoint?: string | false;
   /** Full URL for metrics, used as is. Default `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`. `false`: no OTLP metrics. */
   readonly metricsEndpoint?: string | false;
+  /**
+   * How OTLP is encoded: `'http/json'` or `'http/protobuf'`, for both signals. Default: the
+   * per-signal `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`, then
+   * `OTEL_EXPORTER_OTLP_PROTOCOL`, then `'http/json'`. `grpc` is not supported (OTLP/HTTP only).
+   */
+  readonly protocol?: OtlpProtocol;
   /**
    * Headers sent with every OTLP request (an API key, a dataset). The exporter merges them over
    * `OTEL_EXPORTER_OTLP_HEADERS` (and the per-signal variables) key by key. Never logged.
@@ -92,6 +103,12 @@ export interface TelemetryOptions {
    * then `'warn'`. `false` leaves `diag` alone.
    */
   readonly diagLogLevel?: DiagLevelName | false;
+  /**
+   * Where slokit's run-time warnings go (failed exports, dropped spans, and every kit's warnings),
+   * for the whole process, like `createSlokit`'s `logger`: a function given each line, or a logger
+   * with a `warn` method. Default: OTel `diag` when a diag logger is installed, else stderr.
+   */
+  readonly logger?: SlokitLogger;
 }
 
 /** Options of verdict-aware tail sampling (`startTelemetry({ tailSampling })`). */
@@ -121,6 +138,8 @@ export interface ResolvedTelemetryOptions {
   readonly resourceAttributes: Readonly<Record<string, string | number | boolean>>;
   readonly tracesUrl: string | undefined;
   readonly metricsUrl: string | undefined;
+  readonly tracesProtocol: OtlpProtocol;
+  readonly metricsProtocol: OtlpProtocol;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly disabled: boolean;
   readonly metricsExportIntervalMillis: number;
@@ -139,6 +158,7 @@ export interface ResolvedTelemetryOptions {
   readonly shutdownTimeoutMillis: number;
   readonly log: ((line: string) => void) | undefined;
   readonly diagLogLevel: DiagLevelName | false;
+  readonly logger: SlokitLogger | undefined;
   /** Problems with environment variables the spec says to ignore with a warning. */
   readonly envWarnings: readonly string[];
 }
@@ -152,6 +172,7 @@ const KNOWN = [
   'endpoint',
   'tracesEndpoint',
   'metricsEndpoint',
+  'protocol',
   'headers',
   'disabled',
   'metricsExportIntervalMillis',
@@ -165,6 +186,7 @@ const KNOWN = [
   'shutdownTimeoutMillis',
   'log',
   'diagLogLevel',
+  'logger',
 ] as const;
 
 const DIAG_LEVELS: readonly DiagLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
@@ -237,6 +259,25 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
   const tracesUrl = signalUrl('tracesEndpoint', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'v1/traces');
   const metricsUrl = signalUrl('metricsEndpoint', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'v1/metrics');
 
+  let protocol: OtlpProtocol | undefined;
+  if (o.protocol !== undefined) {
+    if (o.protocol !== 'http/json' && o.protocol !== 'http/protobuf') {
+      fail(
+        'protocol',
+        o.protocol === 'grpc'
+          ? "OTLP over gRPC is not supported; use 'http/json' or 'http/protobuf' with the collector's OTLP/HTTP port (4318)"
+          : `expected 'http/json' or 'http/protobuf'; got ${describeValue(o.protocol)}`,
+      );
+    }
+    protocol = o.protocol;
+  }
+  const tracesProtocol =
+    protocol ??
+    envProtocol(env, ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], envWarnings);
+  const metricsProtocol =
+    protocol ??
+    envProtocol(env, ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'], envWarnings);
+
   const exportTimeoutMillis = wholeNumber(
     o.exportTimeoutMillis,
     'exportTimeoutMillis',
@@ -291,6 +332,8 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
     resourceAttributes: attributes(o.resourceAttributes),
     tracesUrl,
     metricsUrl,
+    tracesProtocol,
+    metricsProtocol,
     headers: headers(o.headers),
     disabled,
     metricsExportIntervalMillis,
@@ -333,6 +376,7 @@ export function resolveTelemetryOptions(options: unknown, env: Env = process.env
     ),
     log: logOption(o.log),
     diagLogLevel,
+    logger: checkLogger(o.logger, fail),
     envWarnings,
   };
 }
@@ -370,6 +414,24 @@ function envUrl(env: Env, name: string): string | undefined {
     );
   }
   return raw;
+}
+
+// The first of `names` that is set decides; a value slokit cannot send is ignored with a warning
+// (once per variable), as the spec says of unparsable values. grpc gets a warning of its own.
+function envProtocol(env: Env, names: readonly string[], warnings: string[]): OtlpProtocol {
+  for (const name of names) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const value = raw.toLowerCase();
+    if (value === 'http/json' || value === 'http/protobuf') return value;
+    const warning =
+      value === 'grpc'
+        ? `${name}=grpc is not supported (slokit exports OTLP over HTTP only); sending http/json instead: point the endpoint at the collector's OTLP/HTTP port (4318), or set ${name}=http/protobuf`
+        : `${name}="${raw}" is not one of http/json, http/protobuf; sending http/json`;
+    if (!warnings.includes(warning)) warnings.push(warning);
+    return 'http/json';
+  }
+  return 'http/json';
 }
 
 // The spec: only a case-insensitive "true" is true; anything else is false, with a warning when it

@@ -4,6 +4,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { activeExportStats } from './export-stats.js';
 import type { ExportStats } from './export-stats.js';
 
 /** Sizes and timeouts of the span export pipeline. */
@@ -22,6 +23,9 @@ class CountingSpanExporter implements SpanExporter {
   /** Called with the size of each batch the BatchSpanProcessor hands over. */
   onHandedOver: (count: number) => void = () => undefined;
   private shutdownDeferred = false;
+  /** Export requests sent and not answered yet. */
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly inner: SpanExporter,
@@ -35,7 +39,12 @@ class CountingSpanExporter implements SpanExporter {
 
   /** Exports without touching the queue count (spans that ended while shutting down). */
   send(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.inFlight++;
+    let answered = false;
     const done = (result: ExportResult): void => {
+      if (answered) return;
+      answered = true;
+      if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       if (result.code === ExportResultCode.SUCCESS) this.stats.exportSucceeded('traces', spans.length);
       else this.stats.exportFailed('traces', spans.length, result.error);
       resultCallback(result);
@@ -48,6 +57,20 @@ class CountingSpanExporter implements SpanExporter {
         error: error instanceof Error ? error : new Error(String(error)),
       });
     }
+  }
+
+  /** The number of export requests in flight. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves once no export request is in flight (each is bounded by the exporter's timeout). */
+  idle(): Promise<void> {
+    return this.inFlight === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          this.idleWaiters.push(resolve);
+        });
   }
 
   /** While deferred, the BatchSpanProcessor's shutdown leaves the real exporter open for late spans. */
@@ -138,7 +161,8 @@ export class SpanExportPipeline implements SpanProcessor {
       this.late.push(span);
       this.lateArrived?.();
     } else {
-      this.stats.spansDropped('shutdown', 1);
+      // Counted by the telemetry running now, if one was started since: this one reports no more.
+      (activeExportStats() ?? this.stats).spansDropped('shutdown', 1);
     }
   }
 
@@ -169,7 +193,9 @@ export class SpanExportPipeline implements SpanProcessor {
     this.state = 'draining';
     this.exporter.deferShutdown();
     await this.batch.shutdown().catch(() => undefined);
-    // 3. Export late spans until the caller's other shutdown work is done and none are left.
+    // 3. Export late spans until the caller's other shutdown work is done, none are left, and every
+    //    export request sent (by the processor too: its flush does not wait for a batch already in
+    //    flight) has been answered.
     let released = false;
     void this.released.then(() => {
       released = true;
@@ -179,6 +205,10 @@ export class SpanExportPipeline implements SpanProcessor {
       if (this.late.length > 0) {
         const spans = this.late.splice(0, this.options.maxExportBatchSize);
         await new Promise<void>((resolve) => this.exporter.send(spans, () => resolve()));
+        continue;
+      }
+      if (this.exporter.pending > 0) {
+        await this.exporter.idle();
         continue;
       }
       if (released) break;

@@ -12,8 +12,10 @@ import {
 import type { Attributes, MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPMetricProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPTraceProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { MeterProvider as SdkMeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -21,9 +23,9 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { RESOURCE_SERVICE_INSTANCE_ID, RESOURCE_SERVICE_NAME } from '../conventions.js';
 import { excludeCurrentEvent } from '../context/store.js';
 import { SlokitDefinitionError } from '../errors.js';
-import { warnOnce } from '../runtime/diag.js';
-import { METER_PROVIDER_SLOT, liveKits, runtimeOf } from '../runtime/kit.js';
-import { ExportStats, describeError } from './export-stats.js';
+import { releaseWarningLogger, setWarningLogger, warnOnce } from '../runtime/diag.js';
+import { METER_PROVIDER_SLOT, liveKits, rebindKitTracers, runtimeOf } from '../runtime/kit.js';
+import { ExportStats, describeError, setActiveExportStats } from './export-stats.js';
 import type { ExportStatsSnapshot } from './export-stats.js';
 import {
   hasGlobalMeterProvider,
@@ -33,7 +35,7 @@ import {
 } from './globals.js';
 import { CountingMetricExporter } from './metric-pipeline.js';
 import { resolveTelemetryOptions } from './options.js';
-import type { DiagLevelName, ResolvedTelemetryOptions, TelemetryOptions } from './options.js';
+import type { DiagLevelName, OtlpProtocol, ResolvedTelemetryOptions, TelemetryOptions } from './options.js';
 import { RecentSpansProcessor } from './recent-spans.js';
 import { buildResource } from './resource.js';
 import { flushOnSignals } from './signals.js';
@@ -101,7 +103,8 @@ const DIAG_LEVEL: Readonly<Record<DiagLevelName, DiagLogLevel>> = {
  *
  * - With no OTLP endpoint configured (option or `OTEL_EXPORTER_OTLP_ENDPOINT`), nothing leaves the
  *   machine: metrics are served by `metricsHandler`, recent request spans are kept in memory.
- * - With one, traces and metrics also go there over OTLP/HTTP (JSON), off the request path through
+ * - With one, traces and metrics also go there over OTLP/HTTP (JSON, or protobuf with `protocol` or
+ *   `OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`), off the request path through
  *   bounded queues; failed exports and lost spans are counted (`slokit.export.*`) and logged at
  *   most once a minute.
  * - If the app already registered an OpenTelemetry SDK, it stays in charge (slokit says so once):
@@ -128,12 +131,18 @@ export function startTelemetry(options?: TelemetryOptions): Telemetry {
   }
   const log = o.log ?? (() => undefined);
   for (const warning of o.envWarnings) safeLog(log, `slokit: ${warning}`);
-  const telemetry = o.disabled ? disabledTelemetry(log) : runningTelemetry(o, log);
+  const owner = {};
+  if (o.logger !== undefined) setWarningLogger(o.logger, owner);
+  const telemetry = o.disabled ? disabledTelemetry(log, owner) : runningTelemetry(o, log, owner);
   slots[TELEMETRY_SLOT] = telemetry;
   return telemetry;
 }
 
-function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => void): Telemetry {
+function runningTelemetry(
+  o: ResolvedTelemetryOptions,
+  log: (line: string) => void,
+  loggerOwner: object,
+): Telemetry {
   const appTraces = hasGlobalTracerProvider();
   const appMetrics = hasGlobalMeterProvider();
   const resource = buildResource(o);
@@ -144,6 +153,7 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     metrics: metricsUrl && printableUrl(metricsUrl),
   };
   const stats = new ExportStats(destinations);
+  setActiveExportStats(stats);
 
   // Traces: slokit's provider, unless the app registered one.
   let ownTracer: BasicTracerProvider | undefined;
@@ -157,7 +167,8 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
       if (sampling === undefined) processors.push(recent);
     }
     if (tracesUrl !== undefined) {
-      const exporter = new OTLPTraceExporter({
+      const Exporter = o.tracesProtocol === 'http/protobuf' ? OTLPTraceProtoExporter : OTLPTraceExporter;
+      const exporter = new Exporter({
         url: tracesUrl,
         ...(o.headers === undefined ? {} : { headers: { ...o.headers } }),
         timeoutMillis: o.exportTimeoutMillis,
@@ -183,6 +194,8 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     });
     trace.setGlobalTracerProvider(ownTracer);
   }
+  // Kits made before (even under an earlier telemetry) take their tracer from the provider now in charge.
+  rebindKitTracers();
   const contextRegistration = registerContext();
 
   // Metrics: slokit's provider with a Prometheus reader (and OTLP), unless the app registered one.
@@ -194,18 +207,26 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
     prometheus = new PrometheusExporter({ preventServerStart: true });
     const readers: IMetricReader[] = [prometheus];
     if (metricsUrl !== undefined) {
-      const exporter = new OTLPMetricExporter({
+      // The reader's own timeout is at most the interval. slokit's ends a hanging export a little
+      // before it, so the timeout is counted and logged like any failed export (once a minute),
+      // not by the reader on every interval.
+      const readerTimeout = o.metricsExportIntervalMillis;
+      const timeoutMillis = Math.max(
+        1,
+        Math.min(o.exportTimeoutMillis, readerTimeout - Math.min(100, Math.ceil(readerTimeout / 10))),
+      );
+      const Exporter = o.metricsProtocol === 'http/protobuf' ? OTLPMetricProtoExporter : OTLPMetricExporter;
+      const exporter = new Exporter({
         url: metricsUrl,
         ...(o.headers === undefined ? {} : { headers: { ...o.headers } }),
-        timeoutMillis: Math.min(o.exportTimeoutMillis, o.metricsExportIntervalMillis),
+        timeoutMillis,
         concurrencyLimit: 2,
       });
       readers.push(
         new PeriodicExportingMetricReader({
-          exporter: new CountingMetricExporter(exporter, stats),
+          exporter: new CountingMetricExporter(exporter, stats, timeoutMillis),
           exportIntervalMillis: o.metricsExportIntervalMillis,
-          // The exporter's timeout ends a hanging request first and reports why.
-          exportTimeoutMillis: o.metricsExportIntervalMillis,
+          exportTimeoutMillis: readerTimeout,
         }),
       );
     }
@@ -272,6 +293,8 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
       appMetrics,
       tracesUrl: destinations.traces,
       metricsUrl: destinations.metrics,
+      tracesProtocol: o.tracesProtocol,
+      metricsProtocol: o.metricsProtocol,
       recentSpans: o.recentSpans,
       sampleRate: o.tailSampling?.sampleRate,
       intervalMs: o.metricsExportIntervalMillis,
@@ -318,15 +341,18 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
       if (ownTracer !== undefined) {
         const global = trace.getTracerProvider();
         if (global instanceof ProxyTracerProvider && global.getDelegate() === ownTracer) trace.disable();
+        rebindKitTracers();
       }
       if (ownMeter !== undefined && metrics.getMeterProvider() === ownMeter) metrics.disable();
       unregisterContext(contextRegistration);
       stats.unbind();
+      setActiveExportStats(undefined, stats);
       if (slots[METER_PROVIDER_SLOT] === kitMeterProvider) delete slots[METER_PROVIDER_SLOT];
       if (ownMeter !== undefined) bindKits(metrics.getMeterProvider());
       if (errorHandlerInstalled) setGlobalErrorHandler(loggingErrorHandler());
       if (diagInstalled) diag.disable();
       server?.close();
+      releaseWarningLogger(loggerOwner);
       if (slots[TELEMETRY_SLOT] === telemetry) delete slots[TELEMETRY_SLOT];
     })());
   if (o.handleSignals) removeSignalHandlers = flushOnSignals(shutdown);
@@ -356,7 +382,7 @@ function runningTelemetry(o: ResolvedTelemetryOptions, log: (line: string) => vo
 }
 
 /** `OTEL_SDK_DISABLED`: nothing registered, nothing recorded or exported; kits still judge and count. */
-function disabledTelemetry(log: (line: string) => void): Telemetry {
+function disabledTelemetry(log: (line: string) => void, loggerOwner: object): Telemetry {
   safeLog(
     log,
     'slokit: telemetry is disabled (OTEL_SDK_DISABLED or disabled: true): SLIs are still judged in the process, but no spans or metrics are recorded or exported',
@@ -378,6 +404,7 @@ function disabledTelemetry(log: (line: string) => void): Telemetry {
     forceFlush: () => Promise.resolve(),
     shutdown: () =>
       (stopped ??= Promise.resolve().then(() => {
+        releaseWarningLogger(loggerOwner);
         if (slots[TELEMETRY_SLOT] === telemetry) delete slots[TELEMETRY_SLOT];
       })),
   };
@@ -463,12 +490,17 @@ interface StartupFacts {
   readonly appMetrics: boolean;
   readonly tracesUrl: string | undefined;
   readonly metricsUrl: string | undefined;
+  readonly tracesProtocol?: OtlpProtocol;
+  readonly metricsProtocol?: OtlpProtocol;
   readonly recentSpans: number;
   /** The tail sampling rate, when on. */
   readonly sampleRate?: number | undefined;
   readonly intervalMs: number;
   readonly standalonePort: number | undefined;
 }
+
+const otlp = (protocol: OtlpProtocol | undefined): string =>
+  protocol === 'http/protobuf' ? 'OTLP/HTTP (protobuf)' : 'OTLP/HTTP';
 
 /** The one start-up line: which service, and where each signal goes. */
 export function startupLine(f: StartupFacts): string {
@@ -485,7 +517,7 @@ export function startupLine(f: StartupFacts): string {
   const traces = f.appTraces
     ? "traces → the app's own OpenTelemetry SDK (registered before slokit; it stays in charge)"
     : f.tracesUrl !== undefined
-      ? `traces → OTLP/HTTP ${f.tracesUrl}${f.recentSpans > 0 ? ` (and the last ${f.recentSpans} request spans in memory)` : ''}${sampled}`
+      ? `traces → ${otlp(f.tracesProtocol)} ${f.tracesUrl}${f.recentSpans > 0 ? ` (and the last ${f.recentSpans} request spans in memory)` : ''}${sampled}`
       : f.recentSpans > 0
         ? `traces → memory only (the last ${f.recentSpans} request spans)${sampled}`
         : 'traces → not kept';
@@ -503,7 +535,7 @@ export function startupLine(f: StartupFacts): string {
           : `/metrics on port ${f.standalonePort}`,
       );
     if (f.metricsUrl !== undefined)
-      metricsParts.push(`OTLP/HTTP ${f.metricsUrl} every ${f.intervalMs / 1000} s`);
+      metricsParts.push(`${otlp(f.metricsProtocol)} ${f.metricsUrl} every ${f.intervalMs / 1000} s`);
   }
   const offline =
     !f.appTraces && !f.appMetrics && f.tracesUrl === undefined && f.metricsUrl === undefined

@@ -97,7 +97,7 @@ th,td{padding:.25rem .35rem}.bar{width:4.5rem}}
 
 /**
  * The refresh: every `data-refresh` seconds, while the tab is visible and the box is ticked, fetch
- * this same URL and swap the header's figures and `<main>` in place: the scroll position and open
+ * this same URL and swap the header's figures, its note on the fleet and `<main>` in place: the scroll position and open
  * `<details>` stay. Postponed while the reader is selecting text or has moved the keyboard focus
  * into the content (swapping it would lose their place). Without JavaScript the page is complete; it just does not update itself.
  */
@@ -129,7 +129,7 @@ export const SCRIPT = `
     if (!response.ok) throw new Error('HTTP ' + response.status);
     const next = new DOMParser().parseFromString(await response.text(), 'text/html');
     const open = Array.from(document.querySelectorAll('details[open][id]'), (d) => d.id);
-    for (const id of ['updated', 'content']) {
+    for (const id of ['updated', 'fleet', 'content']) {
       const current = document.getElementById(id);
       const fresh = next.getElementById(id);
       if (current !== null && fresh !== null) current.replaceWith(document.adoptNode(fresh));

@@ -12,7 +12,9 @@ import type { KitStatus } from '../runtime/slo.js';
 import type { AttributeValue, Attributes, Sli } from '../sli/types.js';
 import { burnDown } from './burndown.js';
 import type { BurnDownSource } from './burndown.js';
-import type { SliState, StatusDocument, StatusEvent, StatusPageSli } from './types.js';
+import type { FleetAlerting, FleetOutcome } from './fleet.js';
+import type { ResolvedFleetOptions } from './options.js';
+import type { SliState, StatusDocument, StatusEvent, StatusFleetSli, StatusPageSli } from './types.js';
 
 /** What the document is built from: the kit, seen through its runtime. */
 export interface StatusSource {
@@ -26,6 +28,8 @@ export interface StatusSource {
   readonly explain?: ((sli: string) => Explanation) | undefined;
   /** `kit.recentEvents(sli, { outcome: 'bad', limit })`, newest first, when the kit has it. */
   readonly recentBadEvents?: ((sli: string, limit: number) => readonly SampledEvent[]) | undefined;
+  /** The kit's alerting options, so the fleet view judges tiers as the kit does. Default: the kit's defaults. */
+  readonly alerting?: FleetAlerting | undefined;
 }
 
 /** How the document is built: the handler's resolved options. */
@@ -55,7 +59,9 @@ const STATE_RANK: Readonly<Record<SliState, number>> = {
  * @example
  * sliState(kit.status().slis[0]); // 'page'
  */
-export function sliState(status: SliStatus): SliState {
+export function sliState(
+  status: Pick<SliStatus, 'alerts' | 'eligible' | 'budgetRemaining' | 'burnRates' | 'exhaustionWindow'>,
+): SliState {
   if (status.alerts.page.state === 'firing') return 'page';
   if (status.alerts.ticket.state === 'firing') return 'ticket';
   if (status.eligible === 0) return 'no-data';
@@ -96,10 +102,13 @@ export function buildStatusDocument(source: StatusSource, options: DocumentOptio
       ...sliStatus,
       state: sliState(sliStatus),
       description: sli.description ?? null,
+      owner: sli.owner ?? null,
+      rationale: sli.rationale ?? null,
       runbook: sli.runbook ?? null,
       burnDown: burnDown(windows, sliStatus, at),
       explanation: explanationOf(source, sli.name, options),
       recentBadEvents: recentBadOf(source, sli.name, options),
+      fleet: null,
     });
   }
   return {
@@ -109,7 +118,34 @@ export function buildStatusDocument(source: StatusSource, options: DocumentOptio
     at,
     instance: { id: options.instance.id, service: options.instance.service, observedSince },
     state: slis[0]?.state ?? 'no-data',
+    fleet: null,
     slis,
+  };
+}
+
+/**
+ * The document with the fleet's figures beside this instance's: the fleet view's source and whether
+ * Prometheus answered at the top, and each SLI's `fleetStatus()` entry (with its state) in its
+ * `fleet` field. The order stays this instance's urgency order.
+ */
+export function withFleet(
+  doc: StatusDocument,
+  options: ResolvedFleetOptions,
+  outcome: FleetOutcome,
+): StatusDocument {
+  const byName = new Map<string, StatusFleetSli>();
+  for (const status of outcome.status?.slis ?? [])
+    byName.set(status.name, { ...status, state: sliState(status) });
+  return {
+    ...doc,
+    fleet: {
+      prometheus: options.shown,
+      selector: options.selector,
+      at: outcome.at,
+      available: outcome.error === undefined,
+      error: outcome.error ?? null,
+    },
+    slis: doc.slis.map((sli) => ({ ...sli, fleet: byName.get(sli.name) ?? null })),
   };
 }
 

@@ -16,7 +16,8 @@ import { warnOnce } from '../runtime/diag.js';
 import type { KitRuntime } from '../runtime/kit.js';
 import { VERSION } from '../version.js';
 import { SCRIPT, STYLE } from './assets.js';
-import { buildStatusDocument } from './document.js';
+import { buildStatusDocument, withFleet } from './document.js';
+import { createFleetReader } from './fleet.js';
 import type { StatusSource } from './document.js';
 import { renderStatusPage } from './html.js';
 import { resolveStatusOptions } from './options.js';
@@ -158,6 +159,7 @@ export function kitStatusSource(runtime: KitRuntime): StatusSource {
     policy: runtime.policy,
     status: () => runtime.slo.status(),
     windowsOf: (index) => runtime.slo.windowsOf(index),
+    alerting: runtime.slo.alerting,
   };
 }
 
@@ -172,6 +174,12 @@ export function createStatusHandler(
   const resolved = resolveStatusOptions(options);
   const onError = (what: string, error: unknown): void =>
     warnOnce(`status.${what}`, `The status page could not read ${what}() and left it out: ${String(error)}`);
+
+  const fleet = resolved.fleet;
+  const readFleet =
+    fleet === undefined
+      ? undefined
+      : createFleetReader(fleet, source.slis, source.alerting ?? { minEvents: undefined, tiers: undefined });
 
   const documentNow = (): StatusDocument =>
     buildStatusDocument(source, {
@@ -209,7 +217,10 @@ export function createStatusHandler(
       plain(req, res, 400, 'slokit: the format parameter must be "html" or "json"');
       return;
     }
-    const doc = documentNow();
+    let doc = documentNow();
+    // The fleet's figures at the same time as this instance's; the read never rejects and never
+    // outlasts fleetTimeout, so the page answers whatever Prometheus does.
+    if (readFleet !== undefined) doc = withFleet(doc, fleet!, await readFleet(doc.at));
     if (format === 'json') {
       send(req, res, 200, 'application/json; charset=utf-8', JSON.stringify(doc), {
         'content-security-policy': NOTHING_CSP,

@@ -30,7 +30,8 @@ import {
 } from './format.js';
 import { html, trustedHtml } from './html-template.js';
 import type { Html, HtmlValue } from './html-template.js';
-import type { SliState, StatusDocument, StatusEvent, StatusPageSli } from './types.js';
+import type { FleetSource } from '../fleet/types.js';
+import type { SliState, StatusDocument, StatusEvent, StatusFleet, StatusPageSli } from './types.js';
 
 /** How the page is rendered. */
 export interface RenderOptions {
@@ -105,12 +106,7 @@ export function renderStatusPage(doc: StatusDocument, options: RenderOptions): s
             <h1>
               ${service === null ? 'Service status' : html`Status of <span class="v">${service}</span>`}
             </h1>
-            ${header(doc)}
-            <p class="note">
-              These figures are this process's own events. Fleet-wide numbers (every instance, across restarts
-              and deploys) come from Prometheus, through the recording and alert rules that
-              <code>slokit rules</code> generates.
-            </p>
+            ${header(doc)} ${fleetNote(doc)}
             <div class="controls">
               <a href="?format=json">This page as JSON</a>
               ${
@@ -128,7 +124,8 @@ export function renderStatusPage(doc: StatusDocument, options: RenderOptions): s
           </div>
         </header>
         <main id="content" class="wrap">
-          ${banner(doc)} ${overview(doc)} ${doc.slis.map((sli) => sliSection(sli, doc.at))}
+          ${banner(doc)} ${fleetBanner(doc)} ${overview(doc)}
+          ${doc.slis.map((sli) => sliSection(sli, doc.at, doc.fleet))}
         </main>
         <footer class="wrap">
           slokit ${options.version}. Times are UTC. Budgets, burn rates and alerts follow the multi-window,
@@ -150,6 +147,69 @@ function header(doc: StatusDocument): Html {
     <span>figures at ${time(doc.at, Number.NaN)}</span>
   </p>`;
 }
+
+/** Selector matchers as PromQL writes them: `job="shop", env="prod"`. */
+function matchers(selector: Readonly<Record<string, string>>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ');
+}
+
+/**
+ * What the figures cover. Without `prometheus`: this process's own events, and where the fleet's
+ * come from. With it: where the fleet column comes from, or in words why it is missing.
+ */
+function fleetNote(doc: StatusDocument): Html {
+  const fleet = doc.fleet;
+  if (fleet === null) {
+    return html`<p class="note" id="fleet" data-fleet="none">
+      These figures are this process's own events. Fleet-wide numbers (every instance, across restarts and
+      deploys) come from Prometheus, through the recording and alert rules that
+      <code>slokit rules</code> generates.
+    </p>`;
+  }
+  const where = html`Prometheus at <code class="v" data-field="prometheus">${fleet.prometheus}</code>${
+      Object.keys(fleet.selector).length === 0
+        ? ''
+        : html` (series <code class="v" data-field="selector">{${matchers(fleet.selector)}}</code>)`
+    }`;
+  if (fleet.error !== null) {
+    return html`<p class="note fleet-down" id="fleet" data-fleet="unavailable" role="status">
+      <strong>No fleet-wide figures:</strong>
+      <span class="v" data-field="fleet-error">${fleet.error.message}.</span> Every figure below is this
+      process's own events; the fleet's come from ${where}, through the rules that
+      <code>slokit rules</code> generates.
+    </p>`;
+  }
+  return html`<p class="note" id="fleet" data-fleet="available">
+    Beside this process's own events: the fleet's, every instance that ${where} scrapes, at
+    ${time(fleet.at, doc.at)}.
+  </p>`;
+}
+
+/** A second banner for what fires fleet-wide, when the fleet view is on and something does. */
+function fleetBanner(doc: StatusDocument): Html {
+  const urgent = doc.slis.filter(
+    (s) => s.fleet !== null && s.fleet.state !== 'ok' && s.fleet.state !== 'no-data',
+  );
+  if (doc.fleet === null || !doc.fleet.available) return html``;
+  if (urgent.length === 0) {
+    return html`<p class="banner state-ok" id="fleet-summary">
+      Fleet-wide: every SLI with events is within its error budget.
+    </p>`;
+  }
+  const joined: (Html | string)[] = [];
+  urgent.forEach((s, i) => {
+    if (i > 0) joined.push(i === urgent.length - 1 ? ' and ' : ', ');
+    joined.push(html`<a href="#sli-${s.name}-fleet">${s.name}</a> (${stateSentence(s.fleet!)})`);
+  });
+  const worst = urgent
+    .map((s) => s.fleet!.state)
+    .sort((a, b) => STATE_ORDER.indexOf(a) - STATE_ORDER.indexOf(b))[0]!;
+  return html`<p class="banner state-${worst}" id="fleet-summary">Fleet-wide: ${joined}.</p>`;
+}
+
+const STATE_ORDER: readonly SliState[] = ['page', 'ticket', 'spent', 'burning', 'ok', 'no-data'];
 
 function banner(doc: StatusDocument): Html {
   const firing = doc.slis.filter((s) => s.state !== 'ok' && s.state !== 'no-data');
@@ -179,7 +239,9 @@ function banner(doc: StatusDocument): Html {
   </p>`;
 }
 
-function stateSentence(s: StatusPageSli): string {
+function stateSentence(
+  s: Pick<StatusPageSli, 'state' | 'alerts' | 'burnRates' | 'exhaustionWindow' | 'budgetRemaining'>,
+): string {
   const burn = s.burnRates[s.exhaustionWindow] ?? null;
   switch (s.state) {
     case 'page':
@@ -211,6 +273,7 @@ function overview(doc: StatusDocument): Html {
         ['Burn rate', 'num'],
         ['Budget gone in', 'num'],
         ['Good / objective', 'num'],
+        ...(doc.fleet === null ? [] : [['Fleet', 'num'] as const]),
       ],
       rows: doc.slis.map((s) => {
         const burn = s.burnRates[s.exhaustionWindow] ?? null;
@@ -231,13 +294,22 @@ function overview(doc: StatusDocument): Html {
             ${field('compliance', s.compliance, formatCompliance(s.compliance))} /
             ${formatObjective(s.objective)}
           </td>
+          ${doc.fleet === null ? '' : html`<td class="num" data-fleet-of="${s.name}">${fleetCell(s)}</td>`}
         </tr>`;
       }),
     })}
   </section>`;
 }
 
-function sliSection(s: StatusPageSli, at: number): Html {
+/** The overview's fleet cell: the fleet's state and budget left, or a dash when Prometheus did not answer. */
+function fleetCell(s: StatusPageSli): Html {
+  const f = s.fleet;
+  if (f === null) return html`<span class="muted">–</span>`;
+  return html`${badge(f.state)}
+  ${f.data === 'no-series' ? html`<span class="muted">no series</span>` : formatPercent(f.budgetRemaining, 1)}`;
+}
+
+function sliSection(s: StatusPageSli, at: number, fleet: StatusFleet | null): Html {
   const id = `sli-${s.name}`;
   const runbook = s.runbook;
   return html`<section class="sli" id="${id}" data-sli="${s.name}" aria-labelledby="${id}-h">
@@ -246,6 +318,15 @@ function sliSection(s: StatusPageSli, at: number): Html {
       ${badge(s.state)}
     </div>
     ${s.description === null ? '' : html`<p class="v" data-field="description">${s.description}</p>`}
+    ${s.owner === null ? '' : html`<p class="muted">Owner: <span class="v owner" data-field="owner">${s.owner}</span></p>`}
+    ${
+      s.rationale === null
+        ? ''
+        : html`<p class="rationale">
+            <span class="muted">Why this objective:</span>
+            <span class="v" data-field="rationale">${s.rationale}</span>
+          </p>`
+    }
     <p class="muted">
       Objective ${field('objective', s.objective, formatObjective(s.objective))} of eligible events good over
       ${s.window}; this instance has observed ${formatSpan(s.observedMs)} of it
@@ -287,6 +368,7 @@ function sliSection(s: StatusPageSli, at: number): Html {
         </dd>
       </div>
     </dl>
+    ${fleet === null ? '' : fleetPart(s, fleet)}
     <figure>
       ${burnDownChart(s.burnDown, `${id}-chart`, s.name, at)}
       <figcaption>
@@ -297,6 +379,152 @@ function sliSection(s: StatusPageSli, at: number): Html {
     ${burnRateTable(s)} ${tierTable(s)} ${findingsPart(s.explanation, s.name, at)}
     ${eventsPart(s.recentBadEvents, s.name, at)}
   </section>`;
+}
+
+const SOURCE_WORDS: Readonly<Record<FleetSource, string>> = {
+  'recording-rules': 'from the recording rules',
+  'raw-counters':
+    'from the raw slokit_sli_events_total counters (the recording rules are not loaded, carry other labels, or have not been evaluated yet)',
+  mixed: 'partly from the recording rules, partly from the raw counters',
+};
+
+/** An alert in the comparison table: firing with its window pair and burn rate, or not. */
+function alertCell(severity: 'page' | 'ticket', alert: AlertStatus, scope: 'instance' | 'fleet'): Html {
+  if (alert.state !== 'firing') {
+    return html`<td class="num" data-alert="${severity}" data-scope="${scope}" data-state="ok">
+      not firing
+    </td>`;
+  }
+  return html`<td class="num" data-alert="${severity}" data-scope="${scope}" data-state="firing">
+    <strong class="${severity === 'page' ? 'bad-text' : 'warn-text'}">firing</strong>
+    <code>${alert.windows ?? ''}</code> ${formatBurnRate(alert.burnRate)} &gt; ${formatFactor(alert.factor)}
+  </td>`;
+}
+
+/**
+ * The fleet beside this instance: one table of the same figures, read from Prometheus at the same
+ * time, or in words why they are missing.
+ */
+function fleetPart(s: StatusPageSli, fleet: StatusFleet): Html {
+  const id = `sli-${s.name}-fleet`;
+  const heading = html`<h3 id="${id}">This instance and the fleet</h3>`;
+  const f = s.fleet;
+  if (f === null) {
+    return html`${heading}
+      <p class="muted" data-fleet-state="unavailable">
+        No fleet-wide figures:
+        ${fleet.error === null ? 'Prometheus gave none for this SLI' : 'Prometheus did not answer (see above)'}.
+      </p>`;
+  }
+  const row = (title: string, instance: Html, ofFleet: Html): Html =>
+    html`<tr>
+      <th scope="row">${title}</th>
+      <td class="num">${instance}</td>
+      <td class="num">${ofFleet}</td>
+    </tr>`;
+  const count = (n: number): string => formatCount(Math.round(n * 100) / 100);
+  const rows: Html[] = [
+    html`<tr>
+      <th scope="row">State</th>
+      <td class="num">${badge(s.state)}</td>
+      <td class="num">${badge(f.state)}</td>
+    </tr>`,
+    row(
+      'Observed',
+      html`${formatSpan(s.observedMs)}`,
+      field('fleet.observedMs', f.observedMs, formatSpan(f.observedMs)),
+    ),
+    row(
+      'Good events',
+      field('good', s.good, formatCount(s.good)),
+      field('fleet.good', f.good, count(f.good)),
+    ),
+    row('Bad events', field('bad', s.bad, formatCount(s.bad)), field('fleet.bad', f.bad, count(f.bad))),
+    row(
+      'Compliance',
+      field('compliance', s.compliance, formatCompliance(s.compliance)),
+      field('fleet.compliance', f.compliance, formatCompliance(f.compliance)),
+    ),
+    row(
+      'Budget remaining',
+      field('budgetRemaining', s.budgetRemaining, formatPercent(s.budgetRemaining, 1)),
+      field('fleet.budgetRemaining', f.budgetRemaining, formatPercent(f.budgetRemaining, 1)),
+    ),
+    row(
+      'Budget remaining, events',
+      field('budgetRemainingEvents', s.budgetRemainingEvents, count(s.budgetRemainingEvents)),
+      field('fleet.budgetRemainingEvents', f.budgetRemainingEvents, count(f.budgetRemainingEvents)),
+    ),
+    row(
+      `Budget gone in (${s.exhaustionWindow} burn)`,
+      field('timeToExhaustionMs', s.timeToExhaustionMs, formatExhaustion(s.timeToExhaustionMs)),
+      field('fleet.timeToExhaustionMs', f.timeToExhaustionMs, formatExhaustion(f.timeToExhaustionMs)),
+    ),
+    ...Object.keys(s.burnRates).map((window) => {
+      const mine = s.burnRates[window] ?? null;
+      const theirs = f.burnRates[window] ?? null;
+      return row(
+        `Burn rate ${window}`,
+        field(`burnRate.${window}`, mine, formatBurnRate(mine)),
+        field(`fleet.burnRate.${window}`, theirs, formatBurnRate(theirs)),
+      );
+    }),
+    html`<tr>
+      <th scope="row">Page alert</th>
+      ${alertCell('page', s.alerts.page, 'instance')} ${alertCell('page', f.alerts.page, 'fleet')}
+    </tr>`,
+    html`<tr>
+      <th scope="row">Ticket alert</th>
+      ${alertCell('ticket', s.alerts.ticket, 'instance')} ${alertCell('ticket', f.alerts.ticket, 'fleet')}
+    </tr>`,
+  ];
+  const firing = f.alerts.tiers.filter((t) => t.firing).map((t) => `${t.severity} ${t.windows}`);
+  const notes: Html[] = [
+    html`<p class="muted" data-field="fleet.source">
+      Fleet figures ${SOURCE_WORDS[f.source]}, over ${formatCount(f.series)} counter
+      series${firing.length === 0 ? '' : html`; tiers whose condition holds: <span data-field="fleet.firing">${firing.join(', ')}</span>`}.
+      Prometheus and Alertmanager know since when its alerts fire.
+    </p>`,
+  ];
+  if (f.data === 'no-series') {
+    notes.push(
+      html`<p class="warn-text" data-fleet-data="no-series">
+        Prometheus holds no <code>slokit_sli_events_total</code> series of
+        ${s.name}${
+          Object.keys(fleet.selector).length === 0
+            ? ''
+            : html` with <code class="v">{${matchers(fleet.selector)}}</code>`
+        }
+        in its window: it is not scraped, the selector is wrong, or the SLI is not deployed. The fleet column
+        is not backed by data.
+      </p>`,
+    );
+  } else if (f.data === 'not-a-number') {
+    notes.push(
+      html`<p class="warn-text" data-fleet-data="not-a-number">
+        Prometheus returned figures that are not numbers; they are left out:
+      </p>`,
+    );
+  }
+  if (f.warnings.length > 0) {
+    notes.push(
+      html`<ul class="muted fleet-warnings">
+        ${f.warnings.map((w) => html`<li class="v">${w}</li>`)}
+      </ul>`,
+    );
+  }
+  return html`${heading}
+  ${scrollTable({
+    labelledBy: id,
+    attributes: html`class="fleet" data-sli="${s.name}"`,
+    columns: [
+      [html`<span class="sr-only">Figure</span>`],
+      ['This instance', 'num'],
+      [html`Fleet <span class="muted">(Prometheus)</span>`, 'num'],
+    ],
+    rows,
+  })}
+  ${notes}`;
 }
 
 function alertItem(severity: 'page' | 'ticket', alert: AlertStatus, at: number): Html {

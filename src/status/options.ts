@@ -1,8 +1,12 @@
 import type { IncomingMessage } from 'node:http';
+import { LABEL_SLI_NAME, LABEL_SLI_OUTCOME } from '../conventions.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import type { SampledEvent } from '../explain/types.js';
+import { prometheusTarget } from '../fleet/client.js';
+import { LABEL_NAME_RE } from '../rules/promql.js';
 import { warnOnce } from '../runtime/diag.js';
 import { parseDuration } from '../sli/duration.js';
+import type { Duration } from '../sli/duration.js';
 import { linkable } from './html-template.js';
 import type { StatusHandlerOptions } from './types.js';
 
@@ -16,6 +20,20 @@ export interface ResolvedStatusOptions {
   readonly service: string | undefined;
   readonly maxFindings: number;
   readonly maxEvents: number;
+  /** The fleet view's source, or `undefined` without `prometheus`. */
+  readonly fleet: ResolvedFleetOptions | undefined;
+}
+
+/** Where and how the page reads the fleet's figures. */
+export interface ResolvedFleetOptions {
+  readonly prometheus: string;
+  /** The Prometheus URL without credentials, for the page. */
+  readonly shown: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeout: Duration;
+  readonly timeoutMs: number;
 }
 
 const KNOWN = [
@@ -26,7 +44,13 @@ const KNOWN = [
   'service',
   'maxFindings',
   'maxEvents',
+  'prometheus',
+  'selector',
+  'fleetLabels',
+  'fleetHeaders',
+  'fleetTimeout',
 ] as const;
+const FLEET_ONLY = ['selector', 'fleetLabels', 'fleetHeaders', 'fleetTimeout'] as const;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 
@@ -67,7 +91,85 @@ export function resolveStatusOptions(options: unknown): ResolvedStatusOptions {
     service: o.service,
     maxFindings: count(o.maxFindings, 'maxFindings', 5),
     maxEvents: count(o.maxEvents, 'maxEvents', 10),
+    fleet: fleetOf(o),
   };
+}
+
+const MIN_FLEET_TIMEOUT_MS = 100;
+const MAX_FLEET_TIMEOUT_MS = 30_000;
+
+/** The fleet options, checked as `fleetStatus()` would check them, but when the handler is made. */
+function fleetOf(o: StatusHandlerOptions): ResolvedFleetOptions | undefined {
+  if (o.prometheus === undefined) {
+    for (const key of FLEET_ONLY) {
+      if (o[key] !== undefined) fail(key, 'only has a meaning with the prometheus option');
+    }
+    return undefined;
+  }
+  const headers = headersOf(o.fleetHeaders);
+  const target = typeof o.prometheus === 'string' ? prometheusTarget(o.prometheus, headers) : undefined;
+  if (target === undefined) {
+    const shown =
+      typeof o.prometheus === 'string' ? o.prometheus.replace(/\/\/[^/@]*@/, '//***@') : o.prometheus;
+    fail(
+      'prometheus',
+      `expected the Prometheus base URL, e.g. "http://prometheus:9090"; got ${describeValue(shown)}`,
+    );
+  }
+  const timeout: Duration = o.fleetTimeout ?? '2s';
+  const timeoutMs = parseDuration(timeout, 'kit.statusHandler: fleetTimeout');
+  if (timeoutMs < MIN_FLEET_TIMEOUT_MS || timeoutMs > MAX_FLEET_TIMEOUT_MS)
+    fail('fleetTimeout', `expected from "100ms" to "30s"; got ${describeValue(timeout)}`);
+  return {
+    prometheus: o.prometheus,
+    shown: target.shown,
+    selector: labelsOf(o.selector, 'selector'),
+    labels: labelsOf(o.fleetLabels, 'fleetLabels'),
+    headers,
+    timeout,
+    timeoutMs,
+  };
+}
+
+function labelsOf(value: unknown, field: string): Readonly<Record<string, string>> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(
+      field,
+      `expected an object of Prometheus label names to values, e.g. { job: 'shop' }; got ${describeValue(value)}`,
+    );
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!LABEL_NAME_RE.test(name) || name.startsWith('__'))
+      fail(
+        field,
+        `${JSON.stringify(name)} is not a Prometheus label name (letters, digits and "_", not starting with a digit or "__")`,
+      );
+    if (name === LABEL_SLI_NAME || name === LABEL_SLI_OUTCOME)
+      fail(field, `"${name}" is set by slokit itself and cannot be given`);
+    if (typeof v !== 'string') fail(`${field}.${name}`, `expected a string; got ${describeValue(v)}`);
+    out[name] = v;
+  }
+  return Object.freeze(out);
+}
+
+function headersOf(value: unknown): Readonly<Record<string, string>> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('fleetHeaders', `expected an object of header names to string values; got ${describeValue(value)}`);
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    // RFC 9110 field names are tokens; values must not hold line breaks.
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      fail('fleetHeaders', `${JSON.stringify(name)} is not an HTTP header name`);
+    if (typeof v !== 'string' || /[\r\n\0]/.test(v))
+      fail(
+        `fleetHeaders.${name}`,
+        `expected a string without line breaks; got ${typeof v === 'string' ? 'one with a line break' : describeValue(v)}`,
+      );
+    out[name] = v;
+  }
+  return out;
 }
 
 function count(value: unknown, field: string, fallback: number): number {

@@ -7,7 +7,9 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SliStatus } from '../budget/status.js';
+import type { FleetFailure } from '../errors.js';
 import type { Explanation, SampledEvent } from '../explain/types.js';
+import type { FleetSliStatus } from '../fleet/types.js';
 import type { Duration } from '../sli/duration.js';
 
 /**
@@ -46,6 +48,27 @@ export interface StatusHandlerOptions {
   readonly maxFindings?: number;
   /** Most recent bad events shown per SLI. Default 10. */
   readonly maxEvents?: number;
+  /**
+   * The Prometheus that scrapes every instance of the service, as a base URL
+   * (`'http://prometheus:9090'`, or with a path prefix; credentials in it are sent as Basic auth and
+   * never shown). With it the page shows the fleet's figures beside this instance's, read through
+   * `fleetStatus()` (slokit/fleet) from the rules `slokit rules` generates. Default: none.
+   */
+  readonly prometheus?: string;
+  /**
+   * Equality matchers on the raw `slokit_sli_events_total` series, as given to `slokit rules
+   * --selector`, e.g. `{ job: 'shop' }`. Only with `prometheus`.
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** The labels the recording rules carry, as given to `slokit rules --label`. Only with `prometheus`. */
+  readonly fleetLabels?: Readonly<Record<string, string>>;
+  /** Extra HTTP headers for Prometheus, e.g. `{ authorization: 'Bearer …' }`. Only with `prometheus`. */
+  readonly fleetHeaders?: Readonly<Record<string, string>>;
+  /**
+   * How long the page waits for Prometheus before it answers without the fleet's figures (and says
+   * why), as a duration from `'100ms'` to `'30s'`. Default `'2s'`. Only with `prometheus`.
+   */
+  readonly fleetTimeout?: Duration;
 }
 
 /** The part of a Fastify request the status handler reads. */
@@ -103,10 +126,44 @@ export interface StatusEvent extends SampledEvent {
   readonly traceUrl: string | null;
 }
 
+/** One SLI fleet-wide, as the page shows it: its `fleetStatus()` entry and its state. */
+export interface StatusFleetSli extends FleetSliStatus {
+  /** How the SLI stands fleet-wide, by the same rules as on this instance (see {@link SliState}). */
+  readonly state: SliState;
+}
+
+/** Why the fleet's figures are missing: the error `fleetStatus()` rejected with. */
+export interface StatusFleetError {
+  /** `'SLOKIT_E_FLEET_UNAVAILABLE'` or `'SLOKIT_E_FLEET_QUERY'` (see docs/errors.md). */
+  readonly code: string;
+  /** `timeout`, `unreachable`, `http`, `response` or `query`; `null` for anything else. */
+  readonly failure: FleetFailure | null;
+  /** What went wrong, in words (without the code). */
+  readonly message: string;
+}
+
+/** Where the fleet's figures come from, and whether they came. */
+export interface StatusFleet {
+  /** The Prometheus base URL, credentials removed. */
+  readonly prometheus: string;
+  /** The `selector` option (`{}` when none). */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The evaluation time of the fleet's figures (epoch ms). */
+  readonly at: number;
+  /** Whether Prometheus answered: then every SLI has its `fleet` entry. */
+  readonly available: boolean;
+  /** Why it did not, or `null`. */
+  readonly error: StatusFleetError | null;
+}
+
 /** One SLI on the page: its `kit.status()` entry, and more. */
 export interface StatusPageSli extends SliStatus {
   readonly state: SliState;
   readonly description: string | null;
+  /** The team or person who defends the SLI (`defineSli({ owner })`), or `null`. */
+  readonly owner: string | null;
+  /** Why this objective and threshold (`defineSli({ rationale })`), or `null`. */
+  readonly rationale: string | null;
   readonly runbook: string | null;
   readonly burnDown: BurnDown;
   /**
@@ -116,6 +173,8 @@ export interface StatusPageSli extends SliStatus {
   readonly explanation: Explanation | null;
   /** The most recent bad events, newest first, at most `maxEvents`. */
   readonly recentBadEvents: readonly StatusEvent[];
+  /** The same SLI fleet-wide, from Prometheus; `null` without `prometheus` or when it did not answer. */
+  readonly fleet: StatusFleetSli | null;
 }
 
 /** What the page covers. */
@@ -141,6 +200,8 @@ export interface StatusDocument {
   readonly instance: StatusInstance;
   /** The state of the most urgent SLI. */
   readonly state: SliState;
+  /** The fleet view's source and whether it answered; `null` without the `prometheus` option. */
+  readonly fleet: StatusFleet | null;
   /** Every SLI, most urgent first (see {@link SliState}; then the fastest burn over the exhaustion window). */
   readonly slis: readonly StatusPageSli[];
 }

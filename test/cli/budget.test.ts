@@ -1,5 +1,6 @@
-// `slokit budget` in-process: its help, the one-line exit 2 for every user mistake, and exit 3 when
-// the server at --prometheus stays silent. The figures, the gate and a stopped Prometheus are checked
+// `slokit budget` in-process: its help, the one-line exit 2 for every user mistake (a time without
+// its zone among them), --at read at its instant, and exit 3 when the server at --prometheus stays
+// silent, breaks the connection, fails or answers garbage or NaN. The figures, the gate and a stopped Prometheus are checked
 // against a real Prometheus in test/fleet/prometheus.test.ts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,13 +25,54 @@ async function budget(...args: string[]): Promise<{ code: number; stdout: string
 }
 
 const silent = http.createServer(() => undefined);
-afterAll(
-  () =>
-    new Promise<void>((resolve) => {
-      silent.closeAllConnections();
-      silent.close(() => resolve());
-    }),
+const servers: http.Server[] = [silent];
+afterAll(() =>
+  Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    ),
+  ),
 );
+
+/** An HTTP server on a free loopback port, closed after the tests. */
+async function serve(handle: http.RequestListener): Promise<string> {
+  const server = http.createServer(handle);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+type Vector = { metric: Record<string, string>; value: [number, string] }[];
+
+/**
+ * A stand-in for the Prometheus API that holds two series of each SLI of the module and answers
+ * `value` for every good and bad count, and nothing for the recording rules.
+ */
+function prometheusAnswering(value: string, times: string[] = []): http.RequestListener {
+  return (req, res) => {
+    const params = new URL(req.url!, 'http://x').searchParams;
+    times.push(params.get('time')!);
+    const query = params.get('query')!;
+    const names = ['checkout', 'api-availability'];
+    let result: Vector = [];
+    if (query.includes('increase(')) {
+      result = names.flatMap((name) =>
+        ['good', 'bad'].map((outcome) => ({
+          metric: { slokit_sli_name: name, slokit_sli_outcome: outcome },
+          value: [0, value] as [number, string],
+        })),
+      );
+    } else if (query.startsWith('count by') || query.startsWith('min by')) {
+      result = names.map((name) => ({ metric: { slokit_sli_name: name }, value: [0, '2'] }));
+    }
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+  };
+}
 
 describe('slokit budget', () => {
   it('prints its help', async () => {
@@ -60,7 +102,23 @@ describe('slokit budget', () => {
     ],
     [
       [MODULE, '--prometheus', 'http://p:9090', '--at', 'last monday'],
-      'slokit: --at: expected an RFC 3339 time such as 2025-03-03T00:00:00Z, or Unix seconds; got "last monday"\n',
+      'slokit: --at: expected an RFC 3339 time with its time zone, such as 2025-03-03T00:00:00Z or 2025-03-03T01:00:00+01:00, or Unix seconds; got "last monday"\n',
+    ],
+    [
+      [MODULE, '--prometheus', 'http://p:9090', '--at', '2025-03-03T00:00:00'],
+      'slokit: --at: "2025-03-03T00:00:00" has no time zone, so it would mean a different instant on each machine; add Z for UTC or an offset, such as 2025-03-03T00:00:00Z or 2025-03-03T01:00:00+01:00\n',
+    ],
+    [
+      [MODULE, '--prometheus', 'http://p:9090', '--at', '2025-03-03'],
+      'slokit: --at: "2025-03-03" is a date without a time and a time zone; give both, such as 2025-03-03T00:00:00Z or 2025-03-03T01:00:00+01:00\n',
+    ],
+    [
+      [MODULE, '--prometheus', 'http://p:9090', '--at', '2025-02-29T12:00:00Z'],
+      'slokit: --at: "2025-02-29T12:00:00Z" is not a real date and time; expected one such as 2025-03-03T00:00:00Z or 2025-03-03T01:00:00+01:00\n',
+    ],
+    [
+      [MODULE, '--prometheus', 'http://p:9090', '--at', '2025-03-03T00:00:00+25:00'],
+      'slokit: --at: "2025-03-03T00:00:00+25:00" is not a real date and time; expected one such as 2025-03-03T00:00:00Z or 2025-03-03T01:00:00+01:00\n',
     ],
     [
       [MODULE, '--prometheus', 'http://p:9090', '--timeout', '5 seconds'],
@@ -97,5 +155,73 @@ describe('slokit budget', () => {
       stdout: '',
       stderr: `slokit: Prometheus at ${url} did not answer within 500ms [SLOKIT_E_FLEET_UNAVAILABLE]\n`,
     });
+  });
+
+  it.each([
+    ['2025-03-03T01:00:00+01:00', Date.UTC(2025, 2, 3)],
+    ['2025-03-02T19:30:00-04:30', Date.UTC(2025, 2, 3)],
+    ['2025-03-03 00:00:00.250z', Date.UTC(2025, 2, 3) + 250],
+    ['1740960000', Date.UTC(2025, 2, 3)],
+  ])('evaluates --at %s at its instant, whatever the zone of the machine', async (at, ms) => {
+    const times: string[] = [];
+    const url = await serve(prometheusAnswering('0', times));
+    const { code, stdout } = await budget(MODULE, '--prometheus', url, '--at', at, '--format', 'json');
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { at: number }).at).toBe(ms);
+    expect(new Set(times)).toEqual(new Set([(ms / 1000).toFixed(3)]));
+  });
+
+  it.each([
+    [
+      'closes the connection',
+      (req: http.IncomingMessage) => void req.socket.destroy(),
+      'cannot reach Prometheus at {url}: other side closed [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+    [
+      'answers 500',
+      (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        res.writeHead(500);
+        res.end('internal error');
+      },
+      'Prometheus at {url} answered HTTP 500 Internal Server Error: "internal error" [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+    [
+      'answers garbage',
+      (_req: http.IncomingMessage, res: http.ServerResponse) => res.end('\u0000\u0001garbage'),
+      '{url} did not answer like the Prometheus HTTP API (not JSON: "\\u0000\\u0001garbage"); is it the Prometheus base URL? [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+    [
+      'answers a vector holding garbage',
+      (_req: http.IncomingMessage, res: http.ServerResponse) =>
+        res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: ['x'] } })),
+      'Prometheus at {url} answered the query {__name__=~"slokit:sli_error_ratio:rate(?:5m|30m|1h|2h|6h|1d|3d|28d)",slokit_sli_name=~"checkout|api-availability",job="shop"} with a sample that is not { metric, value: [time, "value"] }: "\\"x\\"" [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+  ])('exits 3 with one line, at once, when Prometheus %s', async (_title, handler, message) => {
+    const url = await serve(handler);
+    const result = await budget(MODULE, '--prometheus', url, '--selector', 'job=shop', '--fail-under', '25%');
+    expect(result).toEqual({ code: 3, stdout: '', stderr: `slokit: ${message.replaceAll('{url}', url)}\n` });
+  });
+
+  it('prints NaN where Prometheus answers NaN, and the gate refuses to judge it (exit 3)', async () => {
+    const url = await serve(prometheusAnswering('NaN'));
+    const report = await budget(MODULE, '--prometheus', url, '--sli', 'checkout');
+    expect(report.code).toBe(0);
+    expect(report.stdout.split('\n')[3]!.split(/ {2,}/).slice(0, 4)).toEqual([
+      'checkout',
+      '99.9% / 28d',
+      'NaN',
+      '-',
+    ]);
+    const gate = await budget(MODULE, '--prometheus', url, '--sli', 'checkout', '--fail-under', '25%');
+    expect(gate.code).toBe(3);
+    expect(
+      gate.stderr
+        .split('\n')
+        .filter((line) => line !== '')
+        .at(-1),
+    ).toBe('slokit: cannot judge the budget of "checkout": Prometheus has no usable data for it');
+    expect(gate.stderr).toContain(
+      'slokit: warning: Prometheus returned NaN for the good events of "checkout" over 28d; that window is left out\n',
+    );
   });
 });

@@ -43,8 +43,44 @@ describe('slokit doc', () => {
       '| An SLI has less than 10% of its error budget left (the deploy gate `slokit budget examples/slis.ts --prometheus <url> --fail-under 10%` fails) |',
     );
     expect(stdout).toContain("| A single incident spends more than 5% of an SLI's error budget |");
+    expect(stdout).toContain(
+      "| A single class of outage (incidents with one cause) spends more than 5% of an SLI's error budget over a quarter |",
+    );
     expect(stdout).toContain('\nslokit budget examples/slis.ts --prometheus <url> --fail-under 10%\n');
     expect(stdout).not.toContain('## api-availability');
+  });
+
+  it("has the sections of the SRE Workbook's example SLO document and error-budget policy, in their order", async () => {
+    const { stdout } = await doc('examples/slis.ts', '--sli', 'checkout', '--service', 'shop');
+    const headings = stdout.split('\n').filter((line) => /^#{1,3} /.test(line));
+    expect(headings).toEqual([
+      '# SLO document: shop',
+      // Appendix A: service overview, SLIs and SLOs, then per SLI its rationale and error budget
+      // (and, from slokit, its alerts), then the clarifications and caveats, after the policy.
+      '## Service overview',
+      '## SLIs and SLOs',
+      '## checkout',
+      '### Rationale',
+      '### Error budget',
+      '### Alerts',
+      // Appendix B: goals, non-goals, SLO miss policy, outage policy, escalation policy.
+      '## Error-budget policy',
+      '### Goals',
+      '### Non-goals',
+      '### SLO miss policy',
+      '### Outage policy',
+      '### Escalation policy',
+      '## Clarifications and caveats',
+    ]);
+    const policy = toSloDocument([checkout]).policy;
+    expect(policy.rules.map((rule) => rule.section)).toEqual([
+      'slo-miss',
+      'slo-miss',
+      'slo-miss',
+      'outage',
+      'outage',
+      'outage',
+    ]);
   });
 
   it('leaves out, with a warning, the tiers that cannot fire when asked to', async () => {

@@ -2,7 +2,8 @@
 // comments become assertions. The conventions are in CONTRIBUTING.md, "Code blocks in the docs".
 import { describe, expect, it } from 'vitest';
 import { parsePage } from './blocks.js';
-import { withAssertions } from './sandbox.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { packageAliases, withAssertions } from './sandbox.js';
 
 const page = (...lines: string[]): string => lines.join('\n');
 
@@ -152,5 +153,20 @@ describe('withAssertions', () => {
       'other(); // a plain comment',
       '',
     ]);
+  });
+});
+
+describe('the sandbox', () => {
+  it('resolves slokit and every subpath the package exports, to files that exist', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    const exported = Object.keys(pkg.exports)
+      .filter((key) => key !== './package.json')
+      .map((key) => (key === '.' ? 'slokit' : `slokit/${key.slice(2)}`));
+    const aliases = packageAliases();
+    expect(aliases.map(([name]) => name).sort()).toEqual(exported.sort());
+    expect(aliases.find(([name]) => name === 'slokit/fleet')?.[1]).toMatch(/src\/fleet\/index\.ts$/);
+    for (const [, file] of aliases) expect(existsSync(file), file).toBe(true);
   });
 });

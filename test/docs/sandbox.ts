@@ -241,22 +241,25 @@ export function runBlock(file: SandboxFile, timeoutMs: number): Promise<RunResul
   );
 }
 
+/**
+ * Where `slokit` and each of its subpaths resolve inside the repository: tsconfig.json's `paths`
+ * (which tsx and the type checker use), so vitest blocks resolve every name the others do.
+ */
+export function packageAliases(): [string, string][] {
+  const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), (file) => ts.sys.readFile(file));
+  const paths = (config.config as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions
+    .paths;
+  return Object.entries(paths)
+    .filter(([name]) => name === 'slokit' || name.startsWith('slokit/'))
+    .map(([name, [target]]) => [name, path.join(root, target!)]);
+}
+
 /** Runs every vitest block in one vitest process and returns its JSON report. */
 export async function runVitestBlocks(
   files: readonly SandboxFile[],
   timeoutMs: number,
 ): Promise<VitestReport> {
-  const src = (file: string): string => path.join(root, 'src', file);
-  const aliases: [string, string][] = [
-    ['slokit', src('index.ts')],
-    ['slokit/testing', src('testing/index.ts')],
-    ['slokit/rules', src('rules/index.ts')],
-    ['slokit/setup', src('setup/index.ts')],
-    ['slokit/node', src('adapters/node-http.ts')],
-    ['slokit/express', src('adapters/express.ts')],
-    ['slokit/fastify', src('adapters/fastify.ts')],
-    ['slokit/vitest', src('testing/vitest.ts')],
-  ];
+  const aliases = packageAliases();
   const config = path.join(sandboxRoot, 'vitest.config.mjs');
   const report = path.join(sandboxRoot, 'vitest-report.json');
   writeFileSync(

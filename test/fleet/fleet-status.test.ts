@@ -169,6 +169,110 @@ describe('fleetStatus when Prometheus cannot answer', () => {
     );
   });
 
+  const RECORDED_QUERY =
+    '{__name__=~"slokit:sli_error_ratio:rate(?:5m|30m|1h|2h|6h|1d|3d|28d)",slokit_sli_name=~"checkout"}';
+  const json = (body: unknown) => (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+  it.each([
+    [
+      'closes the connection without answering',
+      (req: http.IncomingMessage) => void req.socket.destroy(),
+      { failure: 'unreachable', status: undefined },
+      'cannot reach Prometheus at {url}: other side closed [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+    [
+      'closes the connection in the middle of the body',
+      (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"status":"success","data":{"resultType":"vec', () => res.socket?.destroy());
+      },
+      { failure: 'unreachable', status: 200 },
+      'Prometheus at {url} broke off its answer (HTTP 200) before the end: other side closed [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+    [
+      'answers with something that is not HTTP',
+      (req: http.IncomingMessage) => void req.socket.end('SSH-2.0-OpenSSH_9.2\r\n'),
+      { failure: 'unreachable', status: undefined },
+      'cannot reach Prometheus at {url}: Response does not match the HTTP/1.1 protocol (Expected HTTP/) [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+    [
+      'answers 500 with a text body',
+      (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        res.writeHead(500);
+        res.end('internal error\n');
+      },
+      { failure: 'http', status: 500 },
+      'Prometheus at {url} answered HTTP 500 Internal Server Error: "internal error" [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+    [
+      "answers 503 with the API's own error",
+      (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            status: 'error',
+            errorType: 'timeout',
+            error: 'query timed out in expression evaluation',
+          }),
+        );
+      },
+      { failure: 'query', status: 503 },
+      `Prometheus at {url} refused the query ${RECORDED_QUERY}: timeout: query timed out in expression evaluation [SLOKIT_E_FLEET_QUERY]`,
+    ],
+    [
+      'answers an empty body',
+      json(''),
+      { failure: 'response', status: 200 },
+      '{url} did not answer like the Prometheus HTTP API (not JSON: ""); is it the Prometheus base URL? [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+    [
+      'answers JSON that is not the API',
+      json([1, 2, 3]),
+      { failure: 'response', status: 200 },
+      'Prometheus at {url} answered HTTP 200 without a result: "[1,2,3]" [SLOKIT_E_FLEET_UNAVAILABLE]',
+    ],
+    [
+      'answers success without data',
+      json({ status: 'success' }),
+      { failure: 'response', status: 200 },
+      `Prometheus at {url} answered the query ${RECORDED_QUERY} without a vector (resultType missing) [SLOKIT_E_FLEET_UNAVAILABLE]`,
+    ],
+    [
+      'answers a matrix',
+      json({ status: 'success', data: { resultType: 'matrix', result: [] } }),
+      { failure: 'response', status: 200 },
+      `Prometheus at {url} answered the query ${RECORDED_QUERY} without a vector (resultType "matrix") [SLOKIT_E_FLEET_UNAVAILABLE]`,
+    ],
+    [
+      'answers a vector holding null',
+      json({ status: 'success', data: { resultType: 'vector', result: [null] } }),
+      { failure: 'response', status: 200 },
+      `Prometheus at {url} answered the query ${RECORDED_QUERY} with a sample that is not { metric, value: [time, "value"] }: "null" [SLOKIT_E_FLEET_UNAVAILABLE]`,
+    ],
+    [
+      'answers a sample whose value is a bare number',
+      json({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, 0.5] }] } }),
+      { failure: 'response', status: 200 },
+      `Prometheus at {url} answered the query ${RECORDED_QUERY} with a sample that is not { metric, value: [time, "value"] }: "{\\"metric\\":{},\\"value\\":[1,0.5]}" [SLOKIT_E_FLEET_UNAVAILABLE]`,
+    ],
+  ])(
+    'rejects with a clear error, before the timeout, when the server %s',
+    async (_title, handler, fields, message) => {
+      const url = await serve(handler);
+      const error = await rejection({ prometheus: url, slis: [checkout], timeout: '10s' });
+      // Every one of these is told apart at once: the 10 s timeout never comes into it.
+      expect(error.failure).not.toBe('timeout');
+      expect(error).toMatchObject({
+        ...fields,
+        url,
+        code: fields.failure === 'query' ? 'SLOKIT_E_FLEET_QUERY' : 'SLOKIT_E_FLEET_UNAVAILABLE',
+      });
+      expect(error.message).toBe(message.replaceAll('{url}', url));
+    },
+  );
+
   it('sends credentials from the URL as Basic auth and never shows them', async () => {
     const seen: (string | undefined)[] = [];
     const url = await serve((req, res) => {

@@ -1,8 +1,10 @@
-// An OTLP/HTTP receiver on 127.0.0.1 for tests: it decodes exactly the JSON the real OTel
-// exporters send (POST /v1/traces, /v1/metrics) into flat spans and data points, and can be told to
-// misbehave like a collector in trouble: refuse connections, hang, answer late, or answer 429/500/503.
+// An OTLP/HTTP receiver on 127.0.0.1 for tests: it decodes exactly what the real OTel exporters send
+// (POST /v1/traces, /v1/metrics), as JSON (`application/json`) or protobuf
+// (`application/x-protobuf`), into flat spans and data points, and can be told to misbehave like a
+// collector in trouble: refuse connections, hang, answer late, or answer 429/500/503.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { decodeMetricsRequest, decodeTraceRequest } from './otlp-protobuf.js';
 
 /** An OTLP attribute value as decoded: strings, numbers, booleans and arrays of them (a key-value list as JSON). */
 export type Value = string | number | boolean | null | Value[];
@@ -260,13 +262,18 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
     }
     const accept = () => {
       const path = (req.url ?? '').split('?')[0];
+      const protobuf = entry.contentType === 'application/x-protobuf';
       let parsed: unknown;
       try {
-        parsed = JSON.parse(body.toString('utf8'));
+        parsed = protobuf
+          ? path === '/v1/metrics'
+            ? decodeMetricsRequest(body)
+            : decodeTraceRequest(body)
+          : JSON.parse(body.toString('utf8'));
       } catch {
         entry.status = 400;
         res.statusCode = 400;
-        res.end('not JSON');
+        res.end(protobuf ? 'not OTLP protobuf' : 'not JSON');
         return;
       }
       if (path === '/v1/traces') decodeTraces(parsed as TracesBody, spans);
@@ -279,8 +286,9 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
       }
       entry.status = 200;
       res.statusCode = 200;
-      res.setHeader('content-type', 'application/json');
-      res.end('{}');
+      // An empty Export*ServiceResponse, in the encoding of the request.
+      res.setHeader('content-type', protobuf ? 'application/x-protobuf' : 'application/json');
+      res.end(protobuf ? '' : '{}');
     };
     if (mode.kind === 'hang') {
       held.add(res);

@@ -32,6 +32,8 @@ describe('url.path and url.query', () => {
       slis: [availability],
       tracerProvider: telemetry.tracerProvider,
       meterProvider: telemetry.meterProvider,
+      // Values are redacted by default; a kept value is what a client can make long.
+      query: { keepValues: ['q'] },
     });
     const app = express();
     app.use(slokitExpress(kit));

@@ -237,6 +237,31 @@ describe('metric export with a collector in trouble', () => {
   });
 });
 
+describe('metric export to a hanging collector, interval at most the export timeout', () => {
+  it.each([200])(
+    'every %i ms: each export times out and is counted, and it is said once, by slokit',
+    async (interval) => {
+      // The default exportTimeoutMillis (10 s) is longer than the interval, as in any set-up that
+      // pushes metrics every 10 s or less.
+      await start({ tracesEndpoint: false, metricsExportIntervalMillis: interval });
+      receiver.setMode({ kind: 'hang' }, { path: '/v1/metrics' });
+      expect(await checkouts(1, 2)).toEqual([200, 200]);
+      const hung = () => receiver.requests().filter((r) => r.path === '/v1/metrics').length;
+      await until(() => hung() >= 5 && telemetry!.exportStats().failures.metrics >= 4, 'five hung exports');
+      const timedOut = warnings.filter((line) => /timed out/i.test(line));
+      expect(timedOut).toHaveLength(1);
+      expect(timedOut[0]).toMatch(
+        new RegExp(
+          `could not export metrics to ${receiver.url}/v1/metrics: metrics export timed out after \\d+ ms`,
+        ),
+      );
+      expect(warnings.filter((line) => line.includes('PeriodicExportingMetricReader'))).toEqual([]);
+      // Every export is answered by the timeout and counted, none is left waiting for the next.
+      expect(telemetry!.exportStats().failures.metrics).toBeGreaterThanOrEqual(hung() - 2);
+    },
+  );
+});
+
 function metrics(): Promise<Response> {
   const s = http.createServer((req, res) => telemetry!.metricsHandler(req, res));
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 // startTelemetry with an OTLP endpoint, against a real receiver: the request spans (verdicts, wide
 // attributes, resource) and the slokit.sli.events data points arrive, exactly as the real
-// OTLP/HTTP exporters encode them.
+// OTLP/HTTP exporters encode them, in JSON and in protobuf.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +61,18 @@ function verdictsOf(span: ReceivedSpan): Record<string, string> {
   return out;
 }
 
-describe('startTelemetry → OTLP/HTTP receiver', () => {
+// Each encoding picked the way users pick it: JSON by default, protobuf through the environment.
+const ENCODINGS = [
+  { protocol: 'http/json', env: undefined, contentType: 'application/json', shown: 'OTLP/HTTP' },
+  {
+    protocol: 'http/protobuf',
+    env: 'http/protobuf',
+    contentType: 'application/x-protobuf',
+    shown: 'OTLP/HTTP (protobuf)',
+  },
+] as const;
+
+describe.each(ENCODINGS)('startTelemetry → OTLP/HTTP receiver, $protocol', (encoding) => {
   let receiver: OtlpReceiver;
   let telemetry: Telemetry;
   let kit: Slokit;
@@ -73,6 +84,9 @@ describe('startTelemetry → OTLP/HTTP receiver', () => {
     receiver = await startOtlpReceiver();
     // A kit made before startTelemetry: it must be bound to slokit's meter provider too.
     kit = createSlokit({ slis, limits: { maxAttributes: 250 } });
+    const before = process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+    if (encoding.env === undefined) delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+    else process.env.OTEL_EXPORTER_OTLP_PROTOCOL = encoding.env;
     telemetry = startTelemetry({
       serviceName: 'shop',
       serviceVersion: '1.2.3',
@@ -86,6 +100,8 @@ describe('startTelemetry → OTLP/HTTP receiver', () => {
       log: (line) => lines.push(line),
       diagLogLevel: false,
     });
+    if (before === undefined) delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+    else process.env.OTEL_EXPORTER_OTLP_PROTOCOL = before;
     const shop = shopHandler(kit);
     // 150 attributes from the app: with the OTel default limit (128) some would be dropped.
     const wide = wrapHandler(
@@ -111,11 +127,12 @@ describe('startTelemetry → OTLP/HTTP receiver', () => {
     await telemetry.shutdown();
     await kit.shutdown();
     await receiver.close();
+    lines.length = 0;
   });
 
   it('says in one line where the data goes, without the headers', () => {
     expect(lines).toEqual([
-      `slokit: telemetry for service "shop" (instance shop-1): traces → OTLP/HTTP ${receiver.url}/v1/traces (and the last 100 request spans in memory); metrics → metricsHandler (Prometheus text), OTLP/HTTP ${receiver.url}/v1/metrics every 60 s`,
+      `slokit: telemetry for service "shop" (instance shop-1): traces → ${encoding.shown} ${receiver.url}/v1/traces (and the last 100 request spans in memory); metrics → metricsHandler (Prometheus text), ${encoding.shown} ${receiver.url}/v1/metrics every 60 s`,
     ]);
     expect(telemetry.sdk).toEqual({ traces: 'slokit', metrics: 'slokit' });
     expect(telemetry.destinations).toEqual({
@@ -173,9 +190,14 @@ describe('startTelemetry → OTLP/HTTP receiver', () => {
     const requests = receiver.requests();
     expect(requests.length).toBeGreaterThan(0);
     for (const request of requests) {
-      expect({ type: request.contentType, key: request.headers['x-api-key'] }).toEqual({
-        type: 'application/json',
+      expect({
+        type: request.contentType,
+        key: request.headers['x-api-key'],
+        status: request.status,
+      }).toEqual({
+        type: encoding.contentType,
         key: 'secret-key',
+        status: 200,
       });
     }
   });

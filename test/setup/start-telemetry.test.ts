@@ -231,6 +231,75 @@ describe('OTEL_SDK_DISABLED', () => {
   });
 });
 
+describe('the OTLP encoding from the option and OTEL_EXPORTER_OTLP_*PROTOCOL', () => {
+  const protocols = (options: object, env: Record<string, string>) => {
+    const r = resolveTelemetryOptions(options, env);
+    return { traces: r.tracesProtocol, metrics: r.metricsProtocol, warnings: r.envWarnings };
+  };
+
+  it.each([
+    ['JSON by default', {}, {}, 'http/json', 'http/json', []],
+    [
+      'protobuf for both',
+      {},
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+      'http/protobuf',
+      'http/protobuf',
+      [],
+    ],
+    [
+      'a per-signal variable wins over the general one',
+      {},
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' },
+      'http/protobuf',
+      'http/json',
+      [],
+    ],
+    [
+      'the option wins over every variable',
+      { protocol: 'http/json' },
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' },
+      'http/json',
+      'http/json',
+      [],
+    ],
+    [
+      'grpc: not supported, JSON sent, said once',
+      {},
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      'http/json',
+      'http/json',
+      [
+        "OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported (slokit exports OTLP over HTTP only); sending http/json instead: point the endpoint at the collector's OTLP/HTTP port (4318), or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
+      ],
+    ],
+    [
+      'an unknown value',
+      {},
+      { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'HTTP/Thrift', OTEL_EXPORTER_OTLP_PROTOCOL: 'HTTP/PROTOBUF' },
+      'http/json',
+      'http/protobuf',
+      [
+        'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="HTTP/Thrift" is not one of http/json, http/protobuf; sending http/json',
+      ],
+    ],
+  ])('%s', (_name, options, env, traces, metrics, warnings) => {
+    expect(protocols(options, env)).toEqual({ traces, metrics, warnings });
+  });
+
+  it('the option refuses grpc and anything else with SLOKIT_E_TELEMETRY_OPTION', () => {
+    expect(() => resolveTelemetryOptions({ protocol: 'grpc' }, {})).toThrow(
+      expect.objectContaining({ code: 'SLOKIT_E_TELEMETRY_OPTION' }),
+    );
+    expect(() => resolveTelemetryOptions({ protocol: 'grpc' }, {})).toThrow(
+      "startTelemetry: protocol: OTLP over gRPC is not supported; use 'http/json' or 'http/protobuf' with the collector's OTLP/HTTP port (4318)",
+    );
+    expect(() => resolveTelemetryOptions({ protocol: 'protobuf' }, {})).toThrow(
+      `startTelemetry: protocol: expected 'http/json' or 'http/protobuf'; got string "protobuf"`,
+    );
+  });
+});
+
 describe('endpoints from options and the standard environment variables', () => {
   const urls = (options: object, env: Record<string, string>) => {
     const r = resolveTelemetryOptions(options, env);

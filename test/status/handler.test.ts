@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSlokit, defineSli } from 'slokit';
 import type { Slokit, StatusDocument, StatusHandlerOptions } from 'slokit';
 import { slokitExpress } from 'slokit/express';
+import { createFakeClock } from 'slokit/testing';
 import { slokitFastify } from 'slokit/fastify';
 import { wrapHandler } from 'slokit/node';
 import { createStatusHandler, kitStatusSource, STATUS_PAGE_CSP } from '../../src/status/handler.js';
@@ -202,5 +203,48 @@ describe('failures', () => {
     expect(logged).toEqual(['slokit The status page failed to answer: Error: windows unreadable']);
     broken = false;
     expect((await fetch(`${base}/slo`)).status).toBe(200);
+  });
+});
+
+describe('the fleet view', () => {
+  it('asks Prometheus once for pages asked for together or within 10 s of the clock, and again after', async () => {
+    const clock = createFakeClock();
+    const kit = createSlokit({ slis: [availability, fast], clock });
+    cleanups.push(() => kit.shutdown());
+    // A Prometheus API that holds nothing, counting the queries it is sent and the times they ask for.
+    const times: string[] = [];
+    const prometheus = await listen(
+      http.createServer((req, res) => {
+        times.push(new URL(req.url!, 'http://x').searchParams.get('time')!);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+      }),
+    );
+    const base = await listen(http.createServer(kit.statusHandler({ prometheus })));
+    const json = async (): Promise<StatusDocument> =>
+      (await (await fetch(`${base}/slo?format=json`)).json()) as StatusDocument;
+
+    const [a, b] = await Promise.all([json(), json()]);
+    const perRead = times.length;
+    expect(perRead).toBeGreaterThan(0);
+    expect(new Set(times)).toEqual(new Set([(clock.now() / 1000).toFixed(3)]));
+    expect([a.fleet, b.fleet]).toEqual([
+      { prometheus, selector: {}, at: clock.now(), available: true, error: null },
+      { prometheus, selector: {}, at: clock.now(), available: true, error: null },
+    ]);
+    expect(a.slis.map((s) => [s.name, s.fleet?.data, s.fleet?.state])).toEqual([
+      ['availability', 'no-series', 'no-data'],
+      ['fast', 'no-series', 'no-data'],
+    ]);
+
+    clock.advance(9_999);
+    const c = await json();
+    expect(times).toHaveLength(perRead);
+    expect(c.at - c.fleet!.at).toBe(9_999);
+
+    clock.advance(1);
+    const d = await json();
+    expect(times).toHaveLength(2 * perRead);
+    expect(d.fleet!.at).toBe(d.at);
   });
 });

@@ -1,6 +1,7 @@
 // Hostile values on the status page, in a real Chromium: markup, `</script>`, quotes, attribute
-// breakers, unicode and 10 kB strings in an SLI description, routes, attribute keys and values,
-// findings and the instance's names render as text and run nothing. Checked with the page's
+// breakers, unicode and 10 kB strings in an SLI description, owner and rationale, routes, attribute
+// keys and values, findings, the instance's names, and the fleet view's selector labels, Prometheus
+// URL and what a hostile "Prometheus" answers render as text and run nothing. Checked with the page's
 // Content-Security-Policy and, to prove the escaping alone holds, once more without it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,10 +37,15 @@ interface PageWindow {
   };
 }
 
+/** An owner is one line of at most 128 characters. */
+const OWNER = `<img src=x onerror="(window.__pwned=window.__pwned||[]).push('owner')"> 'x' "y"`;
+
 const sli = defineSli({
   name: 'checkout',
   objective: '99.9%',
   description: `${HOSTILE} ${LONG}`,
+  owner: OWNER,
+  rationale: HOSTILE,
   good: { status: '2xx' },
 });
 
@@ -137,6 +143,8 @@ async function expectInert(page: Page): Promise<void> {
       handlers: count('[onerror],[onload],[onfocus],[autofocus]'),
       scriptLinks: count('a[href^="javascript:" i]'),
       description: w.document.querySelector('[data-field="description"]')?.textContent ?? null,
+      owner: w.document.querySelector('[data-field="owner"]')?.textContent ?? null,
+      rationale: w.document.querySelector('[data-field="rationale"]')?.textContent ?? null,
       instance: w.document.querySelector('[data-field="instance"]')?.textContent ?? null,
     };
   });
@@ -151,6 +159,8 @@ async function expectInert(page: Page): Promise<void> {
     scriptLinks: 0,
     // The text exactly as written (but for the NUL, which HTML parsing drops from text).
     description: `${HOSTILE} ${LONG}`.replace('\u0000', ''),
+    owner: OWNER,
+    rationale: HOSTILE.replace('\u0000', ''),
     instance: HOSTILE.replace('\u0000', ''),
   });
   // Routes and attribute values are on the page as text.
@@ -197,5 +207,102 @@ describe('hostile values on the status page', () => {
     expect(watched.errors).toEqual([]);
     expect(watched.requests).toEqual([`${base}/bare`]);
     await page.close();
+  });
+});
+
+describe('hostile values in the fleet view', () => {
+  const servers: http.Server[] = [];
+  async function listen(handler: http.RequestListener): Promise<string> {
+    const server = http.createServer(handler);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  afterAll(async () => {
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  /** What the page's own markup has, and whether anything ran. */
+  async function inertness(page: Page): Promise<Record<string, unknown>> {
+    await page.waitForTimeout(300);
+    return page.evaluate(() => {
+      const w = globalThis as unknown as PageWindow;
+      const count = (selector: string) => w.document.querySelectorAll(selector).length;
+      return {
+        pwned: w.__pwned ?? [],
+        img: count('img'),
+        iframe: count('iframe'),
+        styles: count('style'),
+        links: count('link'),
+        scripts: count('script'),
+        handlers: count('[onerror],[onload],[onfocus],[autofocus]'),
+      };
+    });
+  }
+  const INERT = { pwned: [], img: 0, iframe: 0, styles: 1, links: 1, scripts: 1, handlers: 0 };
+
+  /** The same HTML served without its Content-Security-Policy: the escaping alone must hold. */
+  async function expectInertWithoutCsp(base: string): Promise<void> {
+    const body = await (await fetch(`${base}/slo`)).text();
+    const page = await browser.newPage();
+    await page.route(`${base}/bare`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body }),
+    );
+    await page.goto(`${base}/bare`);
+    expect(await inertness(page)).toEqual(INERT);
+    await page.close();
+  }
+
+  it('selector labels and a Prometheus that holds nothing: text only', async () => {
+    // A Prometheus API that answers every query with an empty vector: no series of any SLI.
+    const prometheus = await listen((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+    });
+    const base = await listen(
+      kit.statusHandler({
+        prometheus: `${prometheus}/${PAYLOADS[6]!}`,
+        selector: { job: PAYLOADS[0]!, env: PAYLOADS[2]! },
+        fleetLabels: { team: PAYLOADS[1]! },
+      }),
+    );
+    const page = await browser.newPage();
+    const watched = watch(page);
+    await page.goto(`${base}/slo`);
+    expect(await inertness(page)).toEqual(INERT);
+    expect(await page.locator('#fleet').getAttribute('data-fleet')).toBe('available');
+    const selector = `{job=${JSON.stringify(PAYLOADS[0])}, env=${JSON.stringify(PAYLOADS[2])}}`;
+    expect(await page.locator('#fleet [data-field="selector"]').textContent()).toBe(selector);
+    expect(await page.locator('[data-fleet-data="no-series"] code.v').textContent()).toBe(selector);
+    expect(watched.errors).toEqual([]);
+    expect(watched.console).toEqual([]);
+    expect(watched.requests).toEqual([`${base}/slo`]);
+    await page.close();
+    await expectInertWithoutCsp(base);
+  });
+
+  it('what a hostile "Prometheus" answers, quoted in the reason it is missing: text only', async () => {
+    const body = PAYLOADS.slice(0, 3).join('');
+    const prometheus = await listen((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(body);
+    });
+    const base = await listen(kit.statusHandler({ prometheus, selector: { job: PAYLOADS[4]! } }));
+    const page = await browser.newPage();
+    const watched = watch(page);
+    await page.goto(`${base}/slo`);
+    expect(await inertness(page)).toEqual(INERT);
+    expect(await page.locator('#fleet').getAttribute('data-fleet')).toBe('unavailable');
+    expect(await page.locator('[data-field="fleet-error"]').textContent()).toBe(
+      `Prometheus at ${prometheus} answered HTTP 502 Bad Gateway: ${JSON.stringify(body.slice(0, 200) + '…')}.`,
+    );
+    expect(watched.errors).toEqual([]);
+    expect(watched.console).toEqual([]);
+    expect(watched.requests).toEqual([`${base}/slo`]);
+    await page.close();
+    await expectInertWithoutCsp(base);
   });
 });

@@ -95,7 +95,7 @@ describe('options', () => {
     [
       'an unknown option',
       { tracUrl: 'x' },
-      'kit.statusHandler: tracUrl: unknown option; expected one of traceUrl, authorize, refresh, instance, service, maxFindings, maxEvents',
+      'kit.statusHandler: tracUrl: unknown option; expected one of traceUrl, authorize, refresh, instance, service, maxFindings, maxEvents, prometheus, selector, fleetLabels, fleetHeaders, fleetTimeout',
     ],
     [
       'a template without {traceId}',
@@ -142,6 +142,46 @@ describe('options', () => {
       'a fractional maxFindings',
       { maxFindings: 1.5 },
       'kit.statusHandler: maxFindings: expected a whole number from 0 to 1000; got number 1.5',
+    ],
+    [
+      'a prometheus that is not an http(s) URL, without showing its credentials',
+      { prometheus: 'ftp://oncall:s3cret@prometheus:9090' },
+      'kit.statusHandler: prometheus: expected the Prometheus base URL, e.g. "http://prometheus:9090"; got string "ftp://***@prometheus:9090"',
+    ],
+    [
+      'a selector without prometheus',
+      { selector: { job: 'shop' } },
+      'kit.statusHandler: selector: only has a meaning with the prometheus option',
+    ],
+    [
+      'a fleetTimeout without prometheus',
+      { fleetTimeout: '1s' },
+      'kit.statusHandler: fleetTimeout: only has a meaning with the prometheus option',
+    ],
+    [
+      'a selector label that Prometheus cannot hold',
+      { prometheus: 'http://prometheus:9090', selector: { 'k8s-namespace': 'shop' } },
+      'kit.statusHandler: selector: "k8s-namespace" is not a Prometheus label name',
+    ],
+    [
+      'a selector on a label slokit sets',
+      { prometheus: 'http://prometheus:9090', selector: { slokit_sli_name: 'checkout' } },
+      'kit.statusHandler: selector: "slokit_sli_name" is set by slokit itself and cannot be given',
+    ],
+    [
+      'a selector value that is not a string',
+      { prometheus: 'http://prometheus:9090', fleetLabels: { team: 7 } },
+      'kit.statusHandler: fleetLabels.team: expected a string; got number 7',
+    ],
+    [
+      'a header with a line break',
+      { prometheus: 'http://prometheus:9090', fleetHeaders: { authorization: 'Bearer x\r\nx-evil: 1' } },
+      'kit.statusHandler: fleetHeaders.authorization: expected a string without line breaks; got one with a line break',
+    ],
+    [
+      'a fleetTimeout too long for a page',
+      { prometheus: 'http://prometheus:9090', fleetTimeout: '1m' },
+      'kit.statusHandler: fleetTimeout: expected from "100ms" to "30s"; got string "1m"',
     ],
     [
       'options that are not an object',
@@ -196,6 +236,18 @@ describe('options', () => {
       undefined,
     ]);
     expect(resolveStatusOptions({ refresh: false }).refreshMs).toBe(0);
+    expect(o.fleet).toBeUndefined();
+    expect(
+      resolveStatusOptions({ prometheus: 'https://oncall:s3cret@example.com/prometheus/' }).fleet,
+    ).toEqual({
+      prometheus: 'https://oncall:s3cret@example.com/prometheus/',
+      shown: 'https://example.com/prometheus',
+      selector: {},
+      labels: {},
+      headers: {},
+      timeout: '2s',
+      timeoutMs: 2_000,
+    });
   });
 });
 
@@ -253,6 +305,8 @@ const checkout = defineSli({
   description: 'Checkout <b>answers</b> "fast" & right',
   objective: '99.9%',
   runbook: 'https://runbooks.example.com/checkout',
+  owner: 'shop <team> & "payments"',
+  rationale: 'Users abandon checkouts after 300 ms <script>window.__pwned=1</script>',
   good: { status: '2xx' },
 });
 const search = defineSli({ name: 'search', objective: '99%', good: {} });
@@ -391,13 +445,30 @@ describe('the document', () => {
     expect(doc.at).toBe(status.at);
     expect(doc.slis.map((s) => s.name)).toEqual(['checkout', 'search']);
     expect([doc.state, doc.slis[0]!.state, doc.slis[1]!.state]).toEqual(['page', 'page', 'ok']);
-    const EXTRA = ['state', 'description', 'runbook', 'burnDown', 'explanation', 'recentBadEvents'];
+    const EXTRA = [
+      'state',
+      'description',
+      'owner',
+      'rationale',
+      'runbook',
+      'burnDown',
+      'explanation',
+      'recentBadEvents',
+      'fleet',
+    ];
     const strip = (s: (typeof doc.slis)[number]) =>
       Object.fromEntries(Object.entries(s).filter(([key]) => !EXTRA.includes(key)));
     expect(doc.slis.map(strip)).toEqual([status.slis[1], status.slis[0]]);
     expect(doc.slis[0]!.description).toBe('Checkout <b>answers</b> "fast" & right');
     expect(doc.slis[0]!.runbook).toBe('https://runbooks.example.com/checkout');
     expect(doc.slis[1]!.description).toBeNull();
+    expect([doc.slis[0]!.owner, doc.slis[0]!.rationale]).toEqual([
+      'shop <team> & "payments"',
+      'Users abandon checkouts after 300 ms <script>window.__pwned=1</script>',
+    ]);
+    expect([doc.slis[1]!.owner, doc.slis[1]!.rationale]).toEqual([null, null]);
+    // Without the prometheus option there is no fleet view.
+    expect([doc.fleet, doc.slis[0]!.fleet, doc.slis[1]!.fleet]).toEqual([null, null, null]);
     expect(doc.slis[0]!.burnDown.points.at(-1)!.remaining).toBe(status.slis[1]!.budgetRemaining);
     expect(doc.instance.observedSince).toBe(status.at - 90 * MINUTE);
     await kit.shutdown();
@@ -480,6 +551,12 @@ describe('the HTML', () => {
     expect(page.match(/<script/g)).toHaveLength(1);
     expect(page).toContain(escapeHtml(HOSTILE));
     expect(page).toContain('Checkout &lt;b&gt;answers&lt;/b&gt; &quot;fast&quot; &amp; right');
+    expect(page).toContain(
+      '<span class="v owner" data-field="owner">shop &lt;team&gt; &amp; &quot;payments&quot;</span>',
+    );
+    expect(page).toContain(
+      '<span class="v" data-field="rationale">Users abandon checkouts after 300 ms &lt;script&gt;window.__pwned=1&lt;/script&gt;</span>',
+    );
     expect(page).not.toContain('hunter2');
     expect(page).not.toContain('tok_live_123');
     // Every link goes where it should: the runbook, trace links, anchors, the JSON view.
