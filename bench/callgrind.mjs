@@ -39,6 +39,8 @@ if (variant.includes('otlp')) {
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd: new URL('..', import.meta.url),
   });
+  // Also when this script fails half-way: the sink must not outlive it.
+  process.on('exit', () => sink.kill('SIGTERM'));
   const sinkPort = await new Promise((resolve, reject) => {
     let out = '';
     sink.stdout.setEncoding('utf8').on('data', (d) => {
