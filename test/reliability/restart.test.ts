@@ -74,7 +74,14 @@ describe('telemetry restarted in the same process', () => {
       Array.from({ length: 10 }, (_, i) => 16 + i),
     );
     expect(first.spans()).toHaveLength(10);
-    expect(two.exportStats().droppedSpans).toEqual({ queue_full: 0, export_failed: 0, shutdown: 0 });
+    expect(two.exportStats().droppedSpans).toEqual({
+      queue_full: 0,
+      export_failed: 0,
+      shutdown: 0,
+      sampled_out: 0,
+      sampling_timeout: 0,
+      sampling_buffer_full: 0,
+    });
     report('restart', { firstCollector: first.spans().length, secondCollector: second.spans().length });
   });
 
@@ -90,7 +97,14 @@ describe('telemetry restarted in the same process', () => {
     const two = start(second);
     finish();
     await work;
-    expect(two.exportStats().droppedSpans).toEqual({ queue_full: 0, export_failed: 0, shutdown: 1 });
+    expect(two.exportStats().droppedSpans).toEqual({
+      queue_full: 0,
+      export_failed: 0,
+      shutdown: 1,
+      sampled_out: 0,
+      sampling_timeout: 0,
+      sampling_buffer_full: 0,
+    });
     await two.forceFlush();
     expect(first.spans()).toHaveLength(0);
     expect(second.spans()).toHaveLength(0);
