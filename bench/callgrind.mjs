@@ -31,6 +31,28 @@ const requests = Number(values.requests);
 const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'slokit-callgrind-'));
 mkdirSync(dir, { recursive: true });
 
+// The *-otlp variants export to a live OTLP/HTTP receiver (outside valgrind: its work is not counted,
+// the server's encoding and sending of spans is).
+let sink;
+if (variant.includes('otlp')) {
+  sink = spawn(process.execPath, ['bench/otlp-sink.mjs'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: new URL('..', import.meta.url),
+  });
+  // Also when this script fails half-way: the sink must not outlive it.
+  process.on('exit', () => sink.kill('SIGTERM'));
+  const sinkPort = await new Promise((resolve, reject) => {
+    let out = '';
+    sink.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const m = /ready (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    sink.on('exit', (code) => reject(new Error(`the OTLP sink exited (${code})`)));
+  });
+  process.env.SLOKIT_BENCH_OTLP = `http://127.0.0.1:${sinkPort}`;
+}
+
 const child = spawn(
   'valgrind',
   [
@@ -90,6 +112,11 @@ control('--dump');
 agent.destroy();
 child.kill('SIGTERM');
 await new Promise((resolve) => child.on('exit', resolve));
+if (sink !== undefined) {
+  const stats = await (await fetch(`${process.env.SLOKIT_BENCH_OTLP}/stats`)).json();
+  console.error(`otlp sink: ${stats.requests} requests, ${stats.bytes} bytes`);
+  sink.kill('SIGTERM');
+}
 
 // The dump after --zero holds exactly the measured requests (the other files: start-up, exit).
 const files = readdirSync(dir)

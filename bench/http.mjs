@@ -5,6 +5,8 @@
 // bare. The full comparison with the OpenTelemetry floor and the peers is `npm run bench:peers`.
 //   npm run bench:http [-- --rounds 5 --seconds 5 --connections 50 --frameworks express,fastify
 //                          --variants bare,slokit-counters,slokit-full]
+// The *-otlp variants (e.g. --variants bare,slokit-otlp,slokit-otlp-tail: export without and with
+// tail sampling) export to a live OTLP/HTTP receiver (bench/otlp-sink.mjs) this script starts.
 import { spawn, execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -35,22 +37,32 @@ if (!values['skip-build']) execSync('npm run build', { stdio: 'ignore' });
 const pin = existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
 if (pin) execSync(`taskset -pc 1-${availableParallelism() - 1} ${process.pid}`, { stdio: 'ignore' });
 
-async function start(framework, variant) {
+/** Starts `script` with `args` (pinned to `cpu` when pinning), and waits for its "ready" line. */
+async function startProcess(cpu, script, args, env) {
   const command = pin ? '/usr/bin/taskset' : process.execPath;
-  const args = pin
-    ? ['-c', '0', process.execPath, 'bench/server.mjs', framework, variant]
-    : ['bench/server.mjs', framework, variant];
-  const child = spawn(command, args, {
+  const argv = pin ? ['-c', cpu, process.execPath, script, ...args] : [script, ...args];
+  const child = spawn(command, argv, {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   let buffer = '';
   child.stdout.setEncoding('utf8');
   for await (const chunk of child.stdout) {
     buffer += chunk;
-    const match = /ready (\d+) (\S+)/.exec(buffer);
+    const match = /ready (\d+)(?: (\S+))?/.exec(buffer);
     if (match) return { child, port: Number(match[1]), path: match[2] };
   }
-  throw new Error(`${framework}/${variant} did not start`);
+  throw new Error(`${script} ${args.join(' ')} did not start`);
+}
+
+// The OTLP variants export to a live receiver, on the load's CPUs.
+const sink = variants.some((v) => v.includes('otlp'))
+  ? await startProcess(`1-${Math.max(1, availableParallelism() - 1)}`, 'bench/otlp-sink.mjs', [], {})
+  : undefined;
+const serverEnv = sink === undefined ? {} : { SLOKIT_BENCH_OTLP: `http://127.0.0.1:${sink.port}` };
+
+async function start(framework, variant) {
+  return startProcess('0', 'bench/server.mjs', [framework, variant], serverEnv);
 }
 
 // CPU time the server process used (user + system, Linux /proc), in ms. CPU per request is much
@@ -103,6 +115,11 @@ for (const framework of frameworks) {
     child.kill();
     await once(child, 'exit');
   }
+}
+
+if (sink !== undefined) {
+  sink.child.kill();
+  await once(sink.child, 'exit');
 }
 
 console.log(

@@ -37,6 +37,11 @@ export const VARIANTS = {
   prom: 'express-prom-bundle / fastify-metrics (prom-client)',
   'floor-otlp': 'the OTel floor exporting to a live OTLP/HTTP receiver',
   'slokit-otlp': 'slokit as startTelemetry() sets it up, exporting to a live OTLP/HTTP receiver',
+  'slokit-memory': 'slokit as startTelemetry() sets it up with no endpoint: recent spans kept in memory only',
+  'slokit-memory-tail':
+    'slokit-memory with tail sampling (sampleRate 10): the cost of deciding, without export savings',
+  'slokit-otlp-tail':
+    'slokit-otlp with tail sampling (sampleRate 10): every bench request is good, so 1 in 10 traces is exported',
 };
 
 const [app, variant] = process.argv.slice(2);
@@ -127,9 +132,14 @@ if (variant.startsWith('slokit-')) {
       good: { status: '2xx', latency: { under: '300ms' } },
     }),
   ];
-  if (variant === 'slokit-otlp') {
+  if (variant.startsWith('slokit-otlp') || variant.startsWith('slokit-memory')) {
     const { startTelemetry } = await slokit('setup/index');
-    startTelemetry({ serviceName: 'bench', endpoint: process.env.SLOKIT_BENCH_OTLP, log: false });
+    startTelemetry({
+      serviceName: 'bench',
+      endpoint: variant.startsWith('slokit-otlp') ? process.env.SLOKIT_BENCH_OTLP : false,
+      log: false,
+      ...(variant.endsWith('-tail') ? { tailSampling: { sampleRate: 10 } } : {}),
+    });
     kit = createSlokit({ slis });
   } else {
     kit = createSlokit({

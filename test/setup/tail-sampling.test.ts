@@ -7,11 +7,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, context, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSlokit, defineSli } from 'slokit';
-import type { Slokit } from 'slokit';
+import { addContext, createSlokit, defineSli } from 'slokit';
+import type { Slokit, WorkEvent } from 'slokit';
 import { slokitExpress } from 'slokit/express';
 import { startTelemetry } from 'slokit/setup';
 import type { Telemetry, TelemetryOptions } from 'slokit/setup';
@@ -296,6 +297,34 @@ describe('tail sampling → OTLP/HTTP receiver', () => {
     }
   });
 
+  it('decides what is pending at shutdown and exports what it keeps', async () => {
+    receiver = await startOtlpReceiver();
+    await startShop({ endpoint: receiver.url, tailSampling: { sampleRate: 10 } });
+    const tracer = trace.getTracer('jobs');
+    const begin = (traceId: string): Span => {
+      const remote = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId,
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: TraceFlags.SAMPLED,
+        isRemote: true,
+      });
+      return tracer.startSpan('long job', {}, remote);
+    };
+    const failing = begin(DROPPED_ID('0d1'));
+    const failed = tracer.startSpan('step', {}, trace.setSpan(context.active(), failing));
+    failed.recordException(new Error('disk full'));
+    failed.end();
+    const quiet = begin(DROPPED_ID('0d2'));
+    tracer.startSpan('step', {}, trace.setSpan(context.active(), quiet)).end();
+    const stats = telemetry!;
+    await telemetry!.shutdown();
+    telemetry = undefined;
+    expect(receiver.spans().map((s) => [s.name, s.traceId, s.attributes.SampleRate])).toEqual([
+      ['step', DROPPED_ID('0d1'), 1],
+    ]);
+    expect(stats.exportStats().droppedSpans.shutdown).toBe(1);
+  });
+
   it('bounds the traces and spans waiting for a decision, and counts what it must drop', async () => {
     receiver = await startOtlpReceiver();
     await startShop({
@@ -369,6 +398,75 @@ describe('tail sampling → OTLP/HTTP receiver', () => {
     expect(lost).toBeGreaterThanOrEqual(3 * kept - 64 - 3 * 32);
     expect(stats().sampling_buffer_full + stats().sampling_timeout).toBe(0);
     expect(telemetry!.exportStats().exportedSpans).toBe(0);
+  });
+});
+
+describe('tail sampling: set-up and tracked work', () => {
+  it('says so in the start-up line', async () => {
+    const lines: string[] = [];
+    await startShop({ endpoint: false, log: (line) => lines.push(line), tailSampling: { sampleRate: 20 } });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /: traces → memory only \(the last 100 request spans\), tail-sampled \(every trace with a bad verdict, an error or a 5xx, and 1 in 20 of the others\); metrics → /,
+    );
+  });
+
+  it("has no effect, and says so, when the app's own SDK is in charge of traces", async () => {
+    const provider = new BasicTracerProvider();
+    trace.setGlobalTracerProvider(provider);
+    try {
+      const lines: string[] = [];
+      telemetry = startTelemetry({
+        endpoint: false,
+        log: (line) => lines.push(line),
+        diagLogLevel: false,
+        tailSampling: { sampleRate: 10 },
+      });
+      expect(telemetry.sdk.traces).toBe('app');
+      expect(lines.slice(1)).toEqual([
+        "slokit: tailSampling has no effect: the app's own OpenTelemetry SDK is in charge of traces and decides which spans it exports",
+      ]);
+    } finally {
+      await telemetry?.shutdown();
+      telemetry = undefined;
+      trace.disable();
+      await provider.shutdown();
+    }
+  });
+
+  it('decides kit.track() work at the end of its span, children included', async () => {
+    receiver = await startOtlpReceiver();
+    const job = defineSli<WorkEvent>({
+      name: 'import',
+      events: 'custom',
+      objective: '99%',
+      good: (run) => run.attributes?.['app.rows.rejected'] === 0,
+    });
+    telemetry = startTelemetry({
+      endpoint: receiver.url,
+      log: false,
+      diagLogLevel: false,
+      batch: { scheduledDelayMillis: 20 },
+      tailSampling: { sampleRate: 10 },
+    });
+    kit = createSlokit({ slis: [job] });
+    const tracer = trace.getTracer('import');
+    // Bad by verdict only: no error anywhere.
+    await kit.track(job, async () => {
+      await Promise.resolve();
+      tracer.startSpan('read file').end();
+      addContext({ 'app.rows.rejected': 3 });
+    });
+    await telemetry.forceFlush();
+    await receiver.waitFor(() => receiver!.spans().length >= 2, 5_000, '2 spans');
+    const spans = receiver.spans();
+    expect(spans.map((s) => [s.name, s.attributes.SampleRate, s.statusCode]).sort()).toEqual([
+      ['import', 1, 0],
+      ['read file', 1, 0],
+    ]);
+    const root = spans.find((s) => s.name === 'import')!;
+    expect(root.attributes['slokit.sli.import.outcome']).toBe('bad');
+    expect(spans.find((s) => s.name === 'read file')!.parentSpanId).toBe(root.spanId);
   });
 });
 
