@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlokit, defineSli } from 'slokit';
-import type { Slokit } from 'slokit';
+import type { Slokit, WorkEvent } from 'slokit';
 import { startTelemetry } from 'slokit/setup';
 import type { Telemetry } from 'slokit/setup';
 import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import type { OtlpReceiver } from '../helpers/otlp-receiver.js';
 
-const job = defineSli({ name: 'job', objective: '99%', events: 'custom', good: () => true });
+const job = defineSli<WorkEvent>({ name: 'job', objective: '99%', events: 'custom', good: () => true });
 
 describe('span export off the request path', () => {
   let receiver: OtlpReceiver;
