@@ -10,8 +10,7 @@ import fp from 'fastify-plugin';
 import { currentEvent } from '../context/store.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { warnOnce } from '../runtime/diag.js';
-import { beginExchange } from '../runtime/exchange.js';
-import type { HttpExchange } from '../runtime/exchange.js';
+import { HttpExchange, beginExchange } from '../runtime/exchange.js';
 import { runtimeOf } from '../runtime/kit.js';
 import type { KitRuntime, SliScope, Slokit } from '../runtime/kit.js';
 import {
@@ -155,13 +154,12 @@ function register(fastify: FastifyInstance, options: unknown): void {
       next();
       return;
     }
-    const exchange = beginExchange(runtime, request.raw, state.scope);
+    // The route template (undefined for the 404 handler), never the raw path: known from the start.
+    const exchange = beginExchange(runtime, request.raw, state.scope, HttpExchange, config.url);
     if (exchange === undefined) {
       next();
       return;
     }
-    // The route template (undefined for the 404 handler), never the raw path.
-    exchange.route = config.url;
     const res = reply.raw;
     (request as Slot)[kExchange] = exchange;
     // The response's `finish` (the last byte was handed to the socket: the duration ends here) or
