@@ -134,6 +134,11 @@ const costs = selfCosts(measured, `/tmp/perf-${child.pid}.map`);
 // Scavenges (young generation) stay in: they grow with what a request allocates.
 const MAJOR_GC = /MarkCompact|Marking|Sweep|MarkBit|RememberedSet|PointersUpdating/;
 const majorGc = costs.filter(([name]) => MAJOR_GC.test(name)).reduce((sum, [, ir]) => sum + ir, 0);
+// Optimizing compilation (TurboFan, Maglev) is a one-time cost too, that lands in one window and not
+// the next: `withoutCompiler` leaves it out as well, for A/B comparisons of the request path itself.
+const COMPILER =
+  /v8::internal::compiler::|v8::internal::maglev::|Turboshaft|turboshaft|OptimizedCompilationJob|PipelineImpl/;
+const compiler = costs.filter(([name]) => COMPILER.test(name)).reduce((sum, [, ir]) => sum + ir, 0);
 console.log(
   JSON.stringify({
     app,
@@ -141,6 +146,7 @@ console.log(
     requests,
     instructionsPerRequest: Math.round(perRequest),
     withoutMajorGc: Math.round((Number(totals[1]) - majorGc) / requests),
+    withoutCompiler: Math.round((Number(totals[1]) - majorGc - compiler) / requests),
     file: values.keep ? measured : undefined,
   }),
 );

@@ -10,13 +10,12 @@ import fp from 'fastify-plugin';
 import { currentEvent } from '../context/store.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { warnOnce } from '../runtime/diag.js';
-import { beginExchange } from '../runtime/exchange.js';
-import type { HttpExchange } from '../runtime/exchange.js';
+import { HttpExchange, beginExchange } from '../runtime/exchange.js';
 import { runtimeOf } from '../runtime/kit.js';
 import type { KitRuntime, SliScope, Slokit } from '../runtime/kit.js';
 import {
   checkAdapterOptions,
-  finishOnClose,
+  finishOnFinishOrClose,
   optionalFunction,
   optionalNames,
   safePredicate,
@@ -71,8 +70,9 @@ type RouteState = { readonly scope: SliScope } | false;
 // The compiled state rides on the route's config object, which Fastify copies (symbols included)
 // into the route context after the onRoute hooks: one property read per request, nothing to look up.
 const kRoute = Symbol('slokit.fastify.route');
-// The exchange of the request in flight and its response (for onRequestAbort, the one hook that
-// gets no reply), declared up front (null) so every request object keeps one shape.
+// The exchange of the request in flight, declared up front (null) so every request object keeps one
+// shape. Also set, with the response, on the raw request of a pipelined request (see
+// slokitOnRequestClose).
 const kExchange = Symbol('slokit.fastify.exchange');
 const kResponse = Symbol('slokit.fastify.response');
 
@@ -112,7 +112,6 @@ function register(fastify: FastifyInstance, options: unknown): void {
     );
   }
   fastify.decorateRequest(kExchange, null);
-  fastify.decorateRequest(kResponse, null);
 
   // Route config mistakes surface at app.ready() for every route alike (a throw from onRoute would
   // instead escape from `app.get()` for routes declared at the top level).
@@ -155,17 +154,25 @@ function register(fastify: FastifyInstance, options: unknown): void {
       next();
       return;
     }
-    const exchange = beginExchange(runtime, request.raw, state.scope);
+    // The route template (undefined for the 404 handler), never the raw path: known from the start.
+    const exchange = beginExchange(runtime, request.raw, state.scope, HttpExchange, config.url);
     if (exchange === undefined) {
       next();
       return;
     }
-    // The route template (undefined for the 404 handler), never the raw path.
-    exchange.route = config.url;
     const res = reply.raw;
     (request as Slot)[kExchange] = exchange;
-    (request as Slot)[kResponse] = res;
-    finishOnClose(exchange, res);
+    // The response's `finish` (the last byte was handed to the socket: the duration ends here) or
+    // `close` (the connection died first) ends the request. Listeners of slokit's own rather than an
+    // onResponse hook, for which Fastify would make a closure, add and remove two listeners and read
+    // the clock twice on every request.
+    finishOnFinishOrClose(exchange, res);
+    if (res.socket === null) {
+      const raw = request.raw as IncomingMessage & Slot;
+      raw[kExchange] = exchange;
+      raw[kResponse] = res;
+      raw.on('close', slokitOnRequestClose);
+    }
     // The rest of the lifecycle starts synchronously from `next`, so the hooks after this one, the
     // handler, the error and not-found handlers and their async continuations see the request's
     // wide event and span. (Fastify carries the context across body parsing with an AsyncResource.)
@@ -178,32 +185,33 @@ function register(fastify: FastifyInstance, options: unknown): void {
     next();
   });
 
-  // Fastify runs onResponse on the response's `finish` (the last byte was handed to the socket: the
-  // duration ends here) or on its `error`. `writableFinished` cannot tell the two apart under
-  // `inject()`, whose fake socket never reports a flush; an ended, intact response can.
-  fastify.addHook('onResponse', function slokitOnResponse(request, reply, next) {
-    const exchange = (request as Slot)[kExchange];
-    if (exchange != null) {
-      const res = reply.raw;
-      settle(exchange, res, res.destroyed || !res.writableEnded);
-    }
-    next();
-  });
+  // The socket timed out (`connectionTimeout`): Node destroys it, so no response will complete. The
+  // raw `close` listener sees that too, a moment later; this hook ends the request before the app's
+  // own onTimeout hooks run. Only registered when the app sets a connection timeout: with an
+  // onTimeout hook, Fastify adds and removes a socket listener and an object on every request.
+  if (connectionTimeoutOf(fastify) > 0) {
+    fastify.addHook('onTimeout', function slokitOnTimeout(request, reply, next) {
+      const exchange = (request as Slot)[kExchange];
+      if (exchange != null) settle(exchange, reply.raw, true);
+      next();
+    });
+  }
+}
 
-  // The client left before the response was complete. The raw `close` listener covers this too
-  // (and aborts in the middle of a response); whichever comes first counts, the other is ignored.
-  fastify.addHook('onRequestAbort', function slokitOnRequestAbort(request, next) {
-    const exchange = (request as Slot)[kExchange];
-    if (exchange != null) settle(exchange, (request as Slot)[kResponse]!, true);
-    next();
-  });
+function connectionTimeoutOf(fastify: FastifyInstance): number {
+  const timeout = (fastify.initialConfig as { connectionTimeout?: unknown } | undefined)?.connectionTimeout;
+  // Unknown (a Fastify without initialConfig): register the hook, as the safe choice.
+  return typeof timeout === 'number' ? timeout : 1;
+}
 
-  // The socket timed out (`connectionTimeout`): Node destroys it, so no response will complete.
-  fastify.addHook('onTimeout', function slokitOnTimeout(request, reply, next) {
-    const exchange = (request as Slot)[kExchange];
-    if (exchange != null) settle(exchange, reply.raw, true);
-    next();
-  });
+// The client left before the response was complete. The raw `close` listener of the response sees
+// that, except for a response still queued behind another one on its connection (HTTP pipelining):
+// Node then destroys the request and never emits `close` on the response. Only those requests get a
+// listener of their own (shared, no closure): Fastify's onRequestAbort hook would add a closure and
+// a listener to every request.
+function slokitOnRequestClose(this: IncomingMessage & Slot): void {
+  const exchange = this[kExchange];
+  if (exchange != null && this.aborted) settle(exchange, this[kResponse]!, true);
 }
 
 // Fastify keeps a request's route context (its `config` among others) under a symbol of its own;

@@ -24,6 +24,26 @@ export function finishOnClose(exchange: HttpExchange, res: ServerResponse): void
   res.prependListener('close', slokitOnClose);
 }
 
+// `finish`: the last byte was handed to the socket, or, under Fastify's `inject()` (whose fake
+// socket never reports a flush, so `writableFinished` stays false), the response was ended. An
+// ended, intact response is complete.
+function slokitOnFinish(this: WithExchange): void {
+  const exchange = this[RESPONSE_EXCHANGE];
+  if (exchange !== undefined)
+    exchange.finish(this.headersSent ? this.statusCode : undefined, this.destroyed || !this.writableEnded);
+}
+
+/**
+ * Like {@link finishOnClose}, and also ends the exchange on the response's `finish`, for frameworks
+ * whose in-process `inject()` ends responses without a socket that flushes. Both listeners are
+ * shared functions: nothing is allocated per request.
+ */
+export function finishOnFinishOrClose(exchange: HttpExchange, res: ServerResponse): void {
+  (res as WithExchange)[RESPONSE_EXCHANGE] = exchange;
+  res.prependListener('finish', slokitOnFinish);
+  res.prependListener('close', slokitOnClose);
+}
+
 /** Calls a user's predicate on the request path; a throw counts as `fallback` and is logged once. */
 export function safePredicate(
   fn: (req: IncomingMessage) => unknown,

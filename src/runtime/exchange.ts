@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_ROUTE,
   ATTR_URL_PATH,
   ATTR_URL_QUERY,
   ATTR_URL_SCHEME,
@@ -50,14 +51,18 @@ export class HttpExchange extends EventWithSpan {
   readonly method: string;
   private readonly start = performance.now();
   private readonly span: SpanScope | undefined;
+  /** The route the span was started with (named and attributed): nothing to update at the end. */
+  private readonly spanRoute: string | undefined;
   private done = false;
 
   constructor(
     runtime: KitRuntime,
     req: IncomingMessage,
     private readonly scope: SliScope,
+    route?: string,
   ) {
     super(runtime);
+    this.route = route;
     // Node hands known methods over upper case already: only an unusual spelling pays for a copy.
     const raw = req.method ?? 'GET';
     this.method = KNOWN_METHODS.has(raw) ? raw : knownMethod(raw);
@@ -84,7 +89,17 @@ export class HttpExchange extends EventWithSpan {
       if (value !== undefined)
         this.wide.set(requestHeaderAttribute(header), Array.isArray(value) ? value : [value]);
     }
-    this.span = startServerSpan(runtime.tracer, this.method, req, attributes);
+    // An adapter that knows the route at the start (Fastify) gives it here: the span starts with its
+    // final name and route, so that finishing it sets neither again.
+    if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
+    const span = startServerSpan(
+      runtime.tracer,
+      route === undefined ? this.method : `${this.method} ${route}`,
+      req,
+      attributes,
+    );
+    this.span = span;
+    this.spanRoute = span.owned ? route : undefined;
   }
 
   /** Runs `fn` with this request's wide event and span active (for `addContext` and child spans). */
@@ -123,7 +138,7 @@ export class HttpExchange extends EventWithSpan {
           : this.runtime.judgeOwned(event, this, this.scope),
       );
       if (this.span !== undefined) {
-        finishRequestSpan(this.span, event, this.wideValues, this.runtime.keys, verdicts);
+        finishRequestSpan(this.span, event, this.wideValues, this.runtime.keys, verdicts, this.spanRoute);
       }
     } catch (error) {
       warnOnce('exchange.finish', `slokit could not record a request and ignored it: ${String(error)}`);
@@ -154,10 +169,16 @@ export function beginExchange<X extends HttpExchange = HttpExchange>(
   runtime: KitRuntime,
   req: IncomingMessage,
   scope: SliScope,
-  Exchange: new (runtime: KitRuntime, req: IncomingMessage, scope: SliScope) => X = HttpExchange as never,
+  Exchange: new (
+    runtime: KitRuntime,
+    req: IncomingMessage,
+    scope: SliScope,
+    route?: string,
+  ) => X = HttpExchange as never,
+  route?: string,
 ): X | undefined {
   try {
-    return new Exchange(runtime, req, scope);
+    return new Exchange(runtime, req, scope, route);
   } catch (error) {
     warnOnce(
       'exchange.begin',

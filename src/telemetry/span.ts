@@ -135,11 +135,13 @@ export function finishRequestSpan(
   wide: WideValues,
   keys: readonly VerdictKeys[],
   verdicts: readonly (Verdict | undefined)[],
+  /** The route the span was started with (its name and `http.route` are set already). */
+  startedWith?: string,
 ): void {
   const span = scope.span;
   if (span.isRecording()) {
     span.setAttributes(wide as Attributes);
-    if (outcome.route !== undefined) {
+    if (outcome.route !== undefined && outcome.route !== startedWith) {
       span.setAttribute(ATTR_HTTP_ROUTE, outcome.route);
       span.updateName(`${outcome.method} ${outcome.route}`);
     }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { SpanStatusCode, context } from '@opentelemetry/api';
@@ -158,9 +159,8 @@ describe('slokitFastify over real sockets', () => {
     const spans = await waitForSpans(() => telemetry.serverSpans(), EXPECTED.length);
     checkSpans(spans);
     expect(await telemetry.sliCounts()).toEqual({ ...zeroSeries(), ...EXPECTED_COUNTS });
-    // The aborted requests end once although two signals report them (the raw `close`, then
-    // onRequestAbort); /abort-late's handler returns long after the client left: wait for it and
-    // count again.
+    // The aborted requests end once although more than one signal may report them;
+    // /abort-late's handler returns long after the client left: wait for it and count again.
     await lateReply;
     await sleep(50);
     expect(telemetry.serverSpans()).toHaveLength(EXPECTED.length);
@@ -718,6 +718,56 @@ describe('slokitFastify and server timeouts', () => {
     expect(span!.attributes['http.response.status_code']).toBeUndefined();
     expect(verdictOf(span!, 'fast')).toBe('bad/aborted');
     expect(await telemetry.sliCounts()).toEqual({ ...zeroSeries(), 'fast/bad/aborted': 1 });
+    await app.close();
+    await kit.shutdown();
+    await telemetry.shutdown();
+  });
+});
+
+describe('slokitFastify and pipelined requests', () => {
+  it('records a request whose response waited behind another when the client left as aborted, once', async () => {
+    const telemetry = createTestTelemetry();
+    const kit = newKit(telemetry);
+    const app = Fastify();
+    await app.register(slokitFastify, { kit });
+    let arrived = 0;
+    let bothArrived: () => void = () => {};
+    const both = new Promise<void>((resolve) => (bothArrived = resolve));
+    app.addHook('onRequest', (_request, _reply, done) => {
+      if (++arrived === 2) bothArrived();
+      done();
+    });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    app.get('/hold', async () => {
+      await held;
+      return 'held';
+    });
+    app.get('/second', () => 'second');
+    const port = await listen(app);
+    // Two requests in one write: Node routes the second while the first one's response holds the
+    // connection, so the second response waits in Node's queue, without a socket of its own.
+    const socket = net.connect(port, '127.0.0.1');
+    socket.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n');
+    await both;
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.destroy();
+    await closed;
+    const spans = await waitForSpans(() => telemetry.serverSpans(), 2);
+    expect(
+      spans
+        .map((s) => [s.name, s.attributes['slokit.aborted'], s.attributes['http.response.status_code']])
+        .sort(),
+    ).toEqual([
+      ['GET /hold', true, undefined],
+      // Its handler answered at once: the head waits in the queue with the status it will carry.
+      ['GET /second', true, 200],
+    ]);
+    release();
+    await sleep(50);
+    expect(telemetry.serverSpans()).toHaveLength(2);
+    // Aborted before any threshold was missed: not eligible for either SLI.
+    expect(await telemetry.sliCounts()).toEqual(zeroSeries());
     await app.close();
     await kit.shutdown();
     await telemetry.shutdown();
