@@ -6,6 +6,8 @@ import { isSli } from '../sli/define.js';
 import type { Sli } from '../sli/types.js';
 import { systemClock } from '../budget/clock.js';
 import type { Clock } from '../budget/clock.js';
+import { resolveReservoir } from './reservoir.js';
+import type { ReservoirOptions, ResolvedReservoir } from './reservoir.js';
 import type { BudgetOptions } from './slo.js';
 
 export type { Clock };
@@ -48,6 +50,12 @@ export interface SlokitOptions extends BudgetOptions {
    * injected clock (a fake one in tests), alerts are evaluated as its minutes pass.
    */
   readonly clock?: Clock;
+  /**
+   * The sample of recent good and bad events that `kit.explain()` compares and `kit.recentEvents()`
+   * reads (see docs/explain.md). Default: 500 good + 500 bad per SLI over the last hour, the 10 most
+   * recent of each; `false` turns it off (then `explain()` compares nothing).
+   */
+  readonly reservoir?: false | ReservoirOptions;
 }
 
 export interface ResolvedOptions {
@@ -64,6 +72,8 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   /** Whether `clock` was given. */
   readonly injectedClock: boolean;
+  /** `undefined` when the reservoir is off. */
+  readonly reservoir: ResolvedReservoir | undefined;
 }
 
 const KNOWN = new Set([
@@ -76,6 +86,7 @@ const KNOWN = new Set([
   'captureHeaders',
   'query',
   'clock',
+  'reservoir',
 ]);
 
 /** Validates `createSlokit` options; every mistake throws here, never at request time. */
@@ -120,6 +131,7 @@ export function resolveOptions(
     query,
     clock: clock as Clock,
     injectedClock: o.clock !== undefined,
+    reservoir: resolveReservoir(o.reservoir),
   };
 }
 

@@ -158,6 +158,8 @@ export function kitStatusSource(runtime: KitRuntime): StatusSource {
     policy: runtime.policy,
     status: () => runtime.slo.status(),
     windowsOf: (index) => runtime.slo.windowsOf(index),
+    explain: (sli) => runtime.explain(sli, undefined),
+    recentBadEvents: (sli, limit) => runtime.recentEvents(sli, { outcome: 'bad', limit }),
   };
 }
 
