@@ -13,7 +13,7 @@ import {
   DIMENSION_STATUS,
 } from '../explain/compare.js';
 import type { CompareOptions } from '../explain/compare.js';
-import type { Explanation, SampledEvent } from '../explain/types.js';
+import type { Explanation, Finding, SampledEvent } from '../explain/types.js';
 import { callsUserCode, judgeOf } from '../sli/define.js';
 import type { Judge } from '../sli/define.js';
 import type { Sli, Verdict, WorkEvent } from '../sli/types.js';
@@ -249,6 +249,7 @@ export class KitRuntime {
     this.tracerProvider = options.tracerProvider;
     this.reservoir =
       options.reservoir === undefined ? undefined : new KitReservoir(options.slis.length, options.reservoir);
+    slo.setInsight((index) => this.insight(index));
   }
 
   /** slokit's tracer: from the given provider, else the global (a proxy until an SDK registers). */
@@ -420,6 +421,20 @@ export class KitRuntime {
       reservoir.sample(index, 'good', now),
       resolved,
     );
+  }
+
+  /** What an alert of SLI `index` carries: the top 3 findings, the trace ids of 5 recent bad events. */
+  private insight(index: number): { findings: readonly Finding[]; badTraceIds: readonly string[] } {
+    const reservoir = this.reservoir;
+    if (reservoir === undefined) return { findings: [], badTraceIds: [] };
+    const findings = this.explain(this.slis[index]!.name, { limit: 3 }).findings;
+    const badTraceIds: string[] = [];
+    for (const event of reservoir.recent(index, 'bad', this.options.reservoir!.recent)) {
+      if (event.traceId !== undefined && !badTraceIds.includes(event.traceId))
+        badTraceIds.push(event.traceId);
+      if (badTraceIds.length === 5) break;
+    }
+    return { findings, badTraceIds };
   }
 
   /** The comparison options for SLI `index`: the user's, plus the dimensions the SLI judges by. */
