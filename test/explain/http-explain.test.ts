@@ -15,6 +15,7 @@ import { slokitErrors, slokitExpress } from 'slokit/express';
 import { slokitFastify } from 'slokit/fastify';
 import { createTestTelemetry } from '../helpers/otel.js';
 import type { TestTelemetry } from '../helpers/otel.js';
+import { waitForSpans } from '../helpers/scenario.js';
 
 const availability = defineSli({ name: 'availability', objective: '99.9%', good: { status: '2xx' } });
 const cartLatency = defineSli({
@@ -150,6 +151,8 @@ describe.each([
     open.push({ server, kit, telemetry });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     await play((server.address() as AddressInfo).port);
+    // A client can read the whole response before the server sees it close: wait for every span.
+    expect(await waitForSpans(() => telemetry.serverSpans(), SCRIPT.length)).toHaveLength(SCRIPT.length);
 
     // 33 checkouts failed: the 30 through acme and 3 through globex. None of the 147 good requests
     // is a checkout through acme; 10 are cart reads through acme.
