@@ -4,7 +4,8 @@
 // one run, and the medians of requests/s and server CPU per request are printed with their ratio to
 // bare. The full comparison with the OpenTelemetry floor and the peers is `npm run bench:peers`.
 //   npm run bench:http [-- --rounds 5 --seconds 5 --connections 50 --frameworks express,fastify
-//                          --variants bare,slokit-counters,slokit-full]
+//                          --variants bare,slokit-counters,slokit-full,slokit-noreservoir]
+//   (slokit-noreservoir is slokit-full without the event reservoir: compare the two for its cost)
 // The *-otlp variants (e.g. --variants bare,slokit-otlp,slokit-otlp-tail: export without and with
 // tail sampling) export to a live OTLP/HTTP receiver (bench/otlp-sink.mjs) this script starts.
 import { spawn, execSync } from 'node:child_process';
@@ -20,7 +21,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     frameworks: { type: 'string', default: 'express,fastify' },
-    variants: { type: 'string', default: 'bare,slokit-counters,slokit-full' },
+    variants: { type: 'string', default: 'bare,slokit-counters,slokit-full,slokit-noreservoir' },
     'skip-build': { type: 'boolean', default: false },
   },
 });

@@ -33,6 +33,7 @@ export const VARIANTS = {
   'slokit-counters': 'slokit with spans: false and an SDK MeterProvider',
   'slokit-nosdk': 'slokit with no SDK at all (spans go to the no-op tracer)',
   'slokit-full': 'slokit with metrics + traces SDK + ALS, BatchSpanProcessor',
+  'slokit-noreservoir': 'slokit-full with reservoir: false (no event sample for explain())',
   'otel-auto': 'OTel auto-instrumentation: http + express / http + @fastify/otel, BatchSpanProcessor',
   prom: 'express-prom-bundle / fastify-metrics (prom-client)',
   'floor-otlp': 'the OTel floor exporting to a live OTLP/HTTP receiver',
@@ -104,7 +105,7 @@ let tracerProvider;
 let instrumentations = [];
 if (variant === 'als') {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-} else if (variant === 'floor' || variant === 'slokit-full') {
+} else if (variant === 'floor' || variant === 'slokit-full' || variant === 'slokit-noreservoir') {
   tracerProvider = await otelSdk(nullExporter);
 } else if (variant === 'floor-otlp') {
   tracerProvider = await otelSdk(await otlpSpanExporter());
@@ -146,6 +147,7 @@ if (variant.startsWith('slokit-')) {
       slis,
       meterProvider: new MeterProvider(),
       spans: variant !== 'slokit-counters',
+      ...(variant === 'slokit-noreservoir' ? { reservoir: false } : {}),
       ...(tracerProvider ? { tracerProvider } : {}),
     });
   }

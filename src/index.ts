@@ -4,6 +4,7 @@ export { defineSli, isSli } from './sli/define.js';
 export { classify, explainVerdict } from './sli/classify.js';
 export { createSlokit } from './runtime/kit.js';
 export { addContext } from './context/add-context.js';
+export { formatExplanation } from './explain/format.js';
 export { parseDuration, formatDuration } from './sli/duration.js';
 export { parseObjective, formatObjective } from './sli/objective.js';
 export { analyzeRisks } from './risk/analyze.js';
@@ -27,7 +28,15 @@ export {
 } from './errors.js';
 
 export type { Duration, DurationUnit } from './sli/duration.js';
-export type { Slokit, TrackOptions, RecordOptions } from './runtime/kit.js';
+export type {
+  Slokit,
+  TrackOptions,
+  RecordOptions,
+  ExplainOptions,
+  RecentEventsOptions,
+} from './runtime/kit.js';
+export type { ReservoirOptions } from './runtime/reservoir.js';
+export type { Explanation, Finding, SampledEvent } from './explain/types.js';
 export type { SlokitOptions, Clock, QueryCapture } from './runtime/options.js';
 export type { SlokitLogger } from './runtime/diag.js';
 export type { BudgetOptions, KitStatus } from './runtime/slo.js';

@@ -1,16 +1,18 @@
 // `npm run demo`: an example shop measured by slokit, under traffic with injected slowness and
-// errors, with a live summary in the terminal. No network and no set-up needed: metrics are served
-// at /metrics and recent request spans are kept in memory. With OTEL_EXPORTER_OTLP_ENDPOINT set,
-// traces and metrics also go to that collector.
+// errors (one payment provider in trouble), with a live summary in the terminal. No network and no
+// set-up needed: metrics are served at /metrics, the status page at /slo, and recent request spans
+// are kept in memory. With OTEL_EXPORTER_OTLP_ENDPOINT set, traces and metrics also go to that
+// collector. At the end it prints what kit.explain() finds different about the bad checkouts, and
+// the wide event of a recent bad one.
 //
 //   npm run demo                          about 20 s of traffic, a summary, then exits
 //   npm run demo -- --duration 60         a longer run
-//   npm run demo -- --serve               keeps serving (and /metrics) after the traffic, until Ctrl-C
+//   npm run demo -- --serve               keeps serving (/slo, /metrics) after the traffic, until Ctrl-C
 //   npm run demo -- --port 3000 --seed 7  a fixed port; another random sequence
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { createSlokit } from 'slokit';
+import { createSlokit, formatExplanation } from 'slokit';
 import type { Slokit } from 'slokit';
 import { startTelemetry } from 'slokit/setup';
 import type { Telemetry } from 'slokit/setup';
@@ -55,6 +57,7 @@ const PHASES: readonly { until: number; name: string; faults: Faults }[] = [
     until: 0.3,
     name: 'steady',
     faults: {
+      troubledProvider: null,
       paymentSlowRatio: 0.005,
       paymentErrorRatio: 0,
       inventoryErrorRatio: 0.002,
@@ -63,13 +66,20 @@ const PHASES: readonly { until: number; name: string; faults: Faults }[] = [
   },
   {
     until: 0.7,
-    name: 'incident: payments slow and failing, inventory errors, catalog sync stalled',
-    faults: { paymentSlowRatio: 0.25, paymentErrorRatio: 0.1, inventoryErrorRatio: 0.03, catalogStale: true },
+    name: 'incident: acme-pay slow and failing, inventory errors, catalog sync stalled',
+    faults: {
+      troubledProvider: 'acme-pay',
+      paymentSlowRatio: 0.5,
+      paymentErrorRatio: 0.6,
+      inventoryErrorRatio: 0.03,
+      catalogStale: true,
+    },
   },
   {
     until: 1,
     name: 'recovered',
     faults: {
+      troubledProvider: null,
       paymentSlowRatio: 0.005,
       paymentErrorRatio: 0,
       inventoryErrorRatio: 0.002,
@@ -105,7 +115,7 @@ const server: Server = await new Promise((resolve, reject) => {
   s.once('error', reject);
 });
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-out(`shop listening on ${base}\nmetrics (Prometheus text): ${base}/metrics\n\n`);
+out(`shop listening on ${base}\nmetrics (Prometheus text): ${base}/metrics\nstatus page: ${base}/slo\n\n`);
 
 // The traffic: a few concurrent clients, each sending the shop's mix of requests.
 const sent = { total: 0, failed: 0 };
@@ -202,22 +212,36 @@ const counters = scrape
   .map((line) => line.replace(/,otel_scope_name="[^"]*",otel_scope_version="[^"]*"/, ''));
 out(`\nFinal summary (${sent.total} requests, ${sent.failed} failed to send)\n${table().join('\n')}\n`);
 out(`\nFrom ${base}/metrics (non-zero series):\n${counters.join('\n')}\n`);
-const bad = telemetry
-  .recentSpans()
-  .reverse()
-  .find((span) => Object.entries(span.attributes).some(([k, v]) => k.endsWith('.outcome') && v === 'bad'));
-if (bad !== undefined) {
-  const attributes = Object.entries(bad.attributes)
-    .filter(([k]) => k.startsWith('app.') || k.startsWith('slokit.') || k.startsWith('http.'))
-    .map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`);
-  out(`\nA recent bad request, as its span records it (${bad.name}):\n${attributes.join('\n')}\n`);
+
+// Where to look: what sets the bad checkouts apart from the good ones (kit.explain), and the wide
+// event of the latest bad one (kit.recentEvents), with its trace id.
+out(
+  `\nWhat is different about the bad checkouts (kit.explain):\n${formatExplanation(kit.explain('checkout'))}\n`,
+);
+const [bad] = kit.recentEvents('checkout', { outcome: 'bad', limit: 1 });
+if (bad === undefined) {
+  out('\nNo bad checkout in this run.\n');
+} else {
+  const fields = [
+    `  http.request.method = ${JSON.stringify(bad.method)}`,
+    `  http.route = ${JSON.stringify(bad.route)}`,
+    `  http.response.status_code = ${bad.status ?? '(none)'}`,
+    `  duration = ${bad.durationMs?.toFixed(1)} ms`,
+    `  verdict = bad (${bad.reason})`,
+    ...Object.entries(bad.attributes).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`),
+    `  trace = ${bad.traceId ?? '(no span)'}`,
+  ];
+  const ago = ((Date.now() - bad.at) / 1000).toFixed(1);
+  out(
+    `\nThe latest bad checkout (${ago} s ago), as slokit kept it (kit.recentEvents):\n${fields.join('\n')}\n`,
+  );
 }
 out(
-  `\nNext: \`npx slokit rules examples/slis.ts\` writes the Prometheus rules for these SLIs; docs/exporting.md shows how to send all this to a collector.\n`,
+  `\nNext: \`node --import tsx src/cli/main.ts rules examples/slis.ts\` writes the Prometheus rules for these SLIs (in your own project, after \`npm install slokit\`: \`npx slokit rules slis.ts\`); docs/exporting.md shows how to send all this to a collector.\n`,
 );
 
 if (args.serve) {
-  out(`\nStill serving on ${base} (metrics: ${base}/metrics). Ctrl-C to stop.\n`);
+  out(`\nStill serving on ${base} (status page: ${base}/slo, metrics: ${base}/metrics). Ctrl-C to stop.\n`);
 } else {
   await telemetry.shutdown();
   await kit.shutdown();

@@ -10,9 +10,11 @@ import { catalogFreshness } from '../slis.js';
 
 /** What is broken right now. The traffic driver changes these as the demo moves through its phases. */
 export interface Faults {
-  /** Share of checkouts whose payment call takes 350–700 ms (the checkout SLI allows 300 ms). */
+  /** The payment provider in trouble (the others are fine), or `null`: then all share the faults. */
+  troubledProvider: string | null;
+  /** Share of its checkouts whose payment call takes 350–700 ms (the checkout SLI allows 300 ms). */
   paymentSlowRatio: number;
-  /** Share of checkouts the payment provider refuses (answered 503). */
+  /** Share of its checkouts the payment provider refuses (answered 503). */
   paymentErrorRatio: number;
   /** Share of product reads where the inventory service throws (answered 500). */
   inventoryErrorRatio: number;
@@ -21,6 +23,22 @@ export interface Faults {
 }
 
 export const PRODUCT_IDS = ['1', '2', '3', '4', '5'];
+
+/** The payment providers a checkout goes through, with the share of checkouts each takes. */
+export const PROVIDERS: readonly { readonly name: string; readonly share: number }[] = [
+  { name: 'acme-pay', share: 0.45 },
+  { name: 'globex-pay', share: 0.35 },
+  { name: 'initech-pay', share: 0.2 },
+];
+
+function pickProvider(r: number): string {
+  let sum = 0;
+  for (const provider of PROVIDERS) {
+    sum += provider.share;
+    if (r < sum) return provider.name;
+  }
+  return PROVIDERS[PROVIDERS.length - 1]!.name;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,6 +49,9 @@ export function createShop(kit: Slokit, telemetry: Telemetry, faults: Faults, ra
   // Every request becomes one event judged against the SLIs; scrapes are not user traffic.
   app.use(slokitExpress(kit, { ignore: (req) => req.url === '/metrics' }));
   app.get('/metrics', telemetry.metricsHandler);
+  // The status page: what fires, the budget left, what is different about the bad events, and the
+  // latest bad requests. Its own requests are never judged.
+  app.get('/slo', kit.statusHandler());
 
   app.get('/api/products/:id', async (req, res) => {
     await sleep(5 + random() * 25);
@@ -53,10 +74,12 @@ export function createShop(kit: Slokit, telemetry: Telemetry, faults: Faults, ra
   app.post('/api/checkout', async (req, res) => {
     const items = 1 + Math.floor(random() * 5);
     const tier = random() < 0.2 ? 'gold' : 'standard';
-    addContext({ 'app.cart.items': items, 'app.customer.tier': tier, 'app.payment.provider': 'acme-pay' });
-    const slow = random() < faults.paymentSlowRatio;
+    const provider = pickProvider(random());
+    addContext({ 'app.cart.items': items, 'app.customer.tier': tier, 'app.payment.provider': provider });
+    const troubled = faults.troubledProvider === null || faults.troubledProvider === provider;
+    const slow = troubled && random() < faults.paymentSlowRatio;
     await sleep(slow ? 350 + random() * 350 : 20 + random() * 60);
-    if (random() < faults.paymentErrorRatio) {
+    if (troubled && random() < faults.paymentErrorRatio) {
       addContext({ 'app.payment.outcome': 'provider_unavailable' });
       res.status(503).json({ error: 'payment provider unavailable' });
       return;

@@ -11,6 +11,7 @@
  */
 
 import { SlokitDefinitionError, describeValue } from '../errors.js';
+import type { Finding } from '../explain/types.js';
 import { formatDuration } from '../sli/duration.js';
 import { WORKBOOK_TIERS, alertTable, tierCanFire } from './alert-table.js';
 import type { BurnTierSpec } from './alert-table.js';
@@ -261,6 +262,13 @@ export interface AlertTransition extends BurnTransition {
   readonly runbook: string | undefined;
   /** The SLI's owner (the alerts' `owner` label), if it has one. */
   readonly owner: string | undefined;
+  /**
+   * Where to look: the top findings (at most 3) of `kit.explain()` for the SLI at `at`, most
+   * telling first; empty when nothing sets its bad events apart, or the reservoir is off.
+   */
+  readonly findings: readonly Finding[];
+  /** Trace ids of a few (at most 5) of the SLI's most recent bad events, newest first. */
+  readonly badTraceIds: readonly string[];
 }
 
 /** The held state of one severity of one SLI. */

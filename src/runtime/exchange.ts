@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ATTR_HTTP_REQUEST_METHOD,
@@ -100,6 +100,10 @@ export class HttpExchange extends EventWithSpan {
     );
     this.span = span;
     this.spanRoute = span.owned ? route : undefined;
+  }
+
+  override sampleSpan(): Span | undefined {
+    return this.span?.span;
   }
 
   /** Runs `fn` with this request's wide event and span active (for `addContext` and child spans). */

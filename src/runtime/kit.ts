@@ -1,11 +1,19 @@
 import { SpanKind, metrics, trace } from '@opentelemetry/api';
-import type { Attributes, MeterProvider, Tracer } from '@opentelemetry/api';
+import type { Attributes, MeterProvider, Span, Tracer } from '@opentelemetry/api';
 import { ATTR_SLOKIT_WORK } from '../conventions.js';
 import { WideAttributes, compileAttributePolicy, newDropCounts } from '../context/attributes.js';
 import type { AttributePolicy, DropCounts } from '../context/attributes.js';
 import { currentEvent, runWithEvent } from '../context/store.js';
 import type { ContextTarget } from '../context/store.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
+import {
+  compareEvents,
+  resolveCompareOptions,
+  DIMENSION_DURATION,
+  DIMENSION_STATUS,
+} from '../explain/compare.js';
+import type { CompareOptions } from '../explain/compare.js';
+import type { Explanation, Finding, SampledEvent } from '../explain/types.js';
 import { callsUserCode, judgeOf } from '../sli/define.js';
 import type { Judge } from '../sli/define.js';
 import type { Sli, Verdict, WorkEvent } from '../sli/types.js';
@@ -18,6 +26,7 @@ import type { StatusHandler, StatusHandlerOptions } from '../status/types.js';
 import { VERSION } from '../version.js';
 import { releaseWarningLogger, setWarningLogger, warnOnce } from './diag.js';
 import { resolveOptions } from './options.js';
+import { KitReservoir } from './reservoir.js';
 import { BUDGET_OPTION_KEYS, SloRuntime, resolveBudgetOptions } from './slo.js';
 import type { KitStatus } from './slo.js';
 import type { Clock, ResolvedOptions, SlokitOptions } from './options.js';
@@ -30,6 +39,17 @@ export interface TrackOptions {
   readonly kind?: SpanKind;
   /** Attributes to start the wide event with. */
   readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** Options of `kit.explain()`: how bad and good events are compared (see docs/explain.md). */
+export type ExplainOptions = CompareOptions;
+
+/** Options of `kit.recentEvents()`. */
+export interface RecentEventsOptions {
+  /** Only good or only bad events. Default: both, merged newest first. */
+  readonly outcome?: 'good' | 'bad';
+  /** Most events returned. Default 10 (and at most the reservoir's `recent` per outcome). */
+  readonly limit?: number;
 }
 
 /** Options of `kit.record()`. */
@@ -91,6 +111,25 @@ export interface Slokit {
    * app.get('/slo', kit.statusHandler({ traceUrl: 'https://jaeger.example/trace/{traceId}' }));
    */
   statusHandler(options?: StatusHandlerOptions): StatusHandler;
+  /**
+   * What is different about the bad events of `sli` (the SLI or its name): compares the
+   * reservoir's bad and good events of the last hour, attribute by attribute, and returns the
+   * values and numeric ranges that bad events have significantly more often, most telling first.
+   * The dimensions the SLI judges by (status for a status threshold, duration for a latency one)
+   * are left out: they set bad events apart by definition. Off the request path; an unknown SLI
+   * throws `SLOKIT_E_UNKNOWN_SLI`, a bad option `SLOKIT_E_OPTION`. See docs/explain.md.
+   *
+   * @example
+   * console.log(formatExplanation(kit.explain('checkout')));
+   * // bad checkout events: 87% have app.payment.provider = acme (good: 9%)
+   */
+  explain(sli: Sli<never> | string, options?: ExplainOptions): Explanation;
+  /**
+   * The most recent judged events of `sli`, newest first, with their wide attributes and trace
+   * ids: `kit.recentEvents('checkout', { outcome: 'bad', limit: 5 })`. An unknown SLI throws
+   * `SLOKIT_E_UNKNOWN_SLI`.
+   */
+  recentEvents(sli: Sli<never> | string, options?: RecentEventsOptions): SampledEvent[];
   /** Stops reporting, saves the state file (if any) and releases the kit's resources. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -116,6 +155,8 @@ export function createSlokit(options: SlokitOptions): Slokit {
     bindMeterProvider: (provider) => runtime.counters.bind(provider, VERSION),
     status: () => runtime.slo.status(),
     statusHandler: (handlerOptions) => createStatusHandler(kitStatusSource(runtime), handlerOptions),
+    explain: (sli, explainOptions) => runtime.explain(sli as Sli<unknown> | string, explainOptions),
+    recentEvents: (sli, recentOptions) => runtime.recentEvents(sli as Sli<unknown> | string, recentOptions),
     shutdown: () => runtime.shutdown(),
     [KIT_RUNTIME]: runtime,
   };
@@ -183,6 +224,8 @@ export class KitRuntime {
   readonly policy: AttributePolicy;
   readonly keys: readonly VerdictKeys[];
   readonly clock: Clock;
+  /** The sample `explain()` compares; `undefined` when the `reservoir` option is `false`. */
+  readonly reservoir: KitReservoir | undefined;
   private readonly judges: readonly Judge[];
   private readonly requestScope: readonly number[];
   /** Per SLI: whether judging it runs the user's code (a classifier or a `match` predicate). */
@@ -220,6 +263,9 @@ export class KitRuntime {
     this.counters = new SliCounters(options.slis, this.drops);
     this.counters.bind(options.meterProvider ?? defaultMeterProvider(), VERSION);
     this.tracerProvider = options.tracerProvider;
+    this.reservoir =
+      options.reservoir === undefined ? undefined : new KitReservoir(options.slis.length, options.reservoir);
+    slo.setInsight((index) => this.insight(index));
   }
 
   /**
@@ -280,12 +326,22 @@ export class KitRuntime {
    * the kit's SLIs (`undefined` for SLIs out of scope). A classifier that throws makes its SLI's
    * verdict `ineligible`, is counted and logged at most once a minute; nothing here throws.
    */
-  judgeAll(event: unknown, scope: SliScope, at?: number): (Verdict | undefined)[] {
+  judgeAll(
+    event: unknown,
+    scope: SliScope,
+    at?: number,
+    span?: Span,
+    owned = false,
+  ): (Verdict | undefined)[] {
     const now = at ?? this.clock.now();
     const verdicts: (Verdict | undefined)[] = new Array<Verdict | undefined>(this.slis.length);
+    const reservoir = this.reservoir;
     // `null` is an adapter's "every SLI": every SLI but the freshness ones, which judge data reads
     // (`kit.record`), never requests (a request has no `updatedAt`, so it would always be bad).
-    for (const i of scope ?? this.requestScope) verdicts[i] = this.judgeOne(i, event, now);
+    for (const i of scope ?? this.requestScope) {
+      const verdict = (verdicts[i] = this.judgeOne(i, event, now));
+      if (reservoir !== undefined) reservoir.capture(i, verdict, event, span, now, owned);
+    }
     this.slo.afterEvents(now);
     return verdicts;
   }
@@ -305,7 +361,7 @@ export class KitRuntime {
     } else {
       owner.sealAttributes(false);
     }
-    return this.judgeAll(event, scope);
+    return this.judgeAll(event, scope, undefined, owner.sampleSpan(), true);
   }
 
   private anyUserCode(scope: readonly number[]): boolean {
@@ -337,9 +393,10 @@ export class KitRuntime {
       if (index === undefined) return INELIGIBLE;
       const at = options?.at === undefined ? this.clock.now() : Number(options.at);
       const scope = [index];
-      const verdict = this.judgeAll(event, scope, at)[index]!;
       // Inside a request or tracked work, the verdict also lands on that event's span.
       const target = currentEvent();
+      const span = target instanceof EventWithSpan ? target.sampleSpan() : undefined;
+      const verdict = this.judgeAll(event, scope, at, span)[index]!;
       if (target instanceof EventWithSpan) target.addVerdict(index, verdict);
       return verdict;
     } catch (error) {
@@ -378,6 +435,72 @@ export class KitRuntime {
     return index;
   }
 
+  /** `kit.explain()`: compares the reservoir's bad and good events of one SLI. */
+  explain(sli: Sli<unknown> | string, options: ExplainOptions | undefined): Explanation {
+    const index = this.indexFor(sli, 'kit.explain');
+    const resolved = this.compareOptions(index, options);
+    const name = this.slis[index]!.name;
+    const reservoir = this.reservoir;
+    if (reservoir === undefined) return compareEvents(name, [], [], resolved);
+    const now = this.clock.now();
+    return compareEvents(
+      name,
+      reservoir.sample(index, 'bad', now),
+      reservoir.sample(index, 'good', now),
+      resolved,
+    );
+  }
+
+  /** What an alert of SLI `index` carries: the top 3 findings, the trace ids of 5 recent bad events. */
+  private insight(index: number): { findings: readonly Finding[]; badTraceIds: readonly string[] } {
+    const reservoir = this.reservoir;
+    if (reservoir === undefined) return { findings: [], badTraceIds: [] };
+    const findings = this.explain(this.slis[index]!.name, { limit: 3 }).findings;
+    const badTraceIds: string[] = [];
+    for (const event of reservoir.recent(index, 'bad', this.options.reservoir!.recent)) {
+      if (event.traceId !== undefined && !badTraceIds.includes(event.traceId))
+        badTraceIds.push(event.traceId);
+      if (badTraceIds.length === 5) break;
+    }
+    return { findings, badTraceIds };
+  }
+
+  /** The comparison options for SLI `index`: the user's, plus the dimensions the SLI judges by. */
+  private compareOptions(index: number, options: ExplainOptions | undefined): ExplainOptions {
+    let resolved: ExplainOptions;
+    try {
+      resolved = resolveCompareOptions(options);
+    } catch (error) {
+      throw new SlokitDefinitionError('SLOKIT_E_OPTION', `kit.explain: ${(error as Error).message}`);
+    }
+    const thresholds = this.slis[index]!.thresholds;
+    if (thresholds === undefined) return resolved;
+    const exclude = [...(resolved.exclude ?? [])];
+    if (thresholds.status.rules.length > 0) exclude.push(DIMENSION_STATUS);
+    if (thresholds.latency !== undefined) exclude.push(DIMENSION_DURATION);
+    return { ...resolved, exclude };
+  }
+
+  /** `kit.recentEvents()`. */
+  recentEvents(sli: Sli<unknown> | string, options: RecentEventsOptions | undefined): SampledEvent[] {
+    const index = this.indexFor(sli, 'kit.recentEvents');
+    const outcome = options?.outcome;
+    if (outcome !== undefined && outcome !== 'good' && outcome !== 'bad') {
+      throw new SlokitDefinitionError(
+        'SLOKIT_E_OPTION',
+        `kit.recentEvents: outcome: expected 'good' or 'bad'; got ${describeValue(outcome)}`,
+      );
+    }
+    const limit = options?.limit ?? 10;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+      throw new SlokitDefinitionError(
+        'SLOKIT_E_OPTION',
+        `kit.recentEvents: limit: expected a whole number of at least 0; got ${describeValue(limit)}`,
+      );
+    }
+    return this.reservoir === undefined ? [] : this.reservoir.recent(index, outcome, limit);
+  }
+
   onShutdown(hook: () => void | Promise<void>): void {
     this.shutdownHooks.push(hook);
   }
@@ -409,6 +532,11 @@ export abstract class EventWithSpan implements ContextTarget {
   constructor(protected readonly runtime: KitRuntime) {}
 
   private sealed = false;
+
+  /** The event's span, for the reservoir's trace and span ids (`undefined` when none). */
+  sampleSpan(): Span | undefined {
+    return undefined;
+  }
 
   /** The event's attribute bag, made when first needed (closed if the event was judged already). */
   get wide(): WideAttributes {
@@ -464,6 +592,11 @@ export abstract class EventWithSpan implements ContextTarget {
 
 class TrackedWork extends EventWithSpan {
   private readonly start = performance.now();
+  private span: Span | undefined = undefined;
+
+  override sampleSpan(): Span | undefined {
+    return this.span;
+  }
 
   constructor(
     runtime: KitRuntime,
@@ -481,6 +614,7 @@ class TrackedWork extends EventWithSpan {
     const scope = rt.options.spans
       ? startWorkSpan(rt.tracer, this.name, this.options?.kind ?? SpanKind.INTERNAL, attributes)
       : undefined;
+    this.span = scope?.span;
     try {
       const result = await runWithEvent(this, scope?.ctx, fn);
       this.finish(scope, undefined);

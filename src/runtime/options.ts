@@ -8,6 +8,8 @@ import { systemClock } from '../budget/clock.js';
 import type { Clock } from '../budget/clock.js';
 import { isSlokitLogger } from './diag.js';
 import type { SlokitLogger } from './diag.js';
+import { resolveReservoir } from './reservoir.js';
+import type { ReservoirOptions, ResolvedReservoir } from './reservoir.js';
 import type { BudgetOptions } from './slo.js';
 
 export type { Clock };
@@ -68,6 +70,12 @@ export interface SlokitOptions extends BudgetOptions {
    * minute, and at most 20 lines a minute in all.
    */
   readonly logger?: SlokitLogger;
+  /**
+   * The sample of recent good and bad events that `kit.explain()` compares and `kit.recentEvents()`
+   * reads (see docs/explain.md). Default: 500 good + 500 bad per SLI over the last hour, the 10 most
+   * recent of each; `false` turns it off (then `explain()` compares nothing).
+   */
+  readonly reservoir?: false | ReservoirOptions;
 }
 
 export interface ResolvedOptions {
@@ -90,6 +98,8 @@ export interface ResolvedOptions {
   /** Whether `clock` was given. */
   readonly injectedClock: boolean;
   readonly logger: SlokitLogger | undefined;
+  /** `undefined` when the reservoir is off. */
+  readonly reservoir: ResolvedReservoir | undefined;
 }
 
 const KNOWN = new Set([
@@ -103,6 +113,7 @@ const KNOWN = new Set([
   'query',
   'clock',
   'logger',
+  'reservoir',
 ]);
 
 /** Validates `createSlokit` options; every mistake throws here, never at request time. */
@@ -166,6 +177,7 @@ export function resolveOptions(
     clock: clock as Clock,
     injectedClock: o.clock !== undefined,
     logger: checkLogger(o.logger, fail),
+    reservoir: resolveReservoir(o.reservoir),
   };
 }
 

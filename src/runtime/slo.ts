@@ -5,6 +5,7 @@ import type { BurnTierSpec } from '../budget/alert-table.js';
 import { tierWords } from '../doc/words.js';
 import type { TierWords } from '../doc/words.js';
 import { computeStatus } from '../budget/status.js';
+import type { Finding } from '../explain/types.js';
 import type { SliStatus } from '../budget/status.js';
 import { MINUTE_MS, SliWindows } from '../budget/windows.js';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
@@ -41,6 +42,14 @@ export interface BudgetOptions {
   /** How often the state file is saved. Default `'1m'`. */
   readonly stateSaveInterval?: Duration;
 }
+
+/** The findings and trace ids an `onAlert` transition carries. */
+export interface AlertInsight {
+  readonly findings: readonly Finding[];
+  readonly badTraceIds: readonly string[];
+}
+
+const NO_INSIGHT: AlertInsight = Object.freeze({ findings: [], badTraceIds: [] });
 
 /** What `kit.status()` returns: this instance's view of each SLI. */
 export interface KitStatus {
@@ -128,6 +137,8 @@ export class SloRuntime {
   /** Per SLI, the words of each tier (keyed `severity windows`), made once for `onAlert`. */
   private readonly words: ReadonlyMap<string, TierWords>[];
   private lastMinute = Number.NaN;
+  /** What `onAlert` transitions say about where to look; set by the kit (its reservoir). */
+  private insight: ((index: number) => AlertInsight) | undefined = undefined;
   private evaluating = false;
   private timers: NodeJS.Timeout[] = [];
 
@@ -165,6 +176,11 @@ export class SloRuntime {
       windows.observeFrom(now);
       return windows;
     });
+  }
+
+  /** Sets where `onAlert` transitions get their findings and trace ids from. */
+  setInsight(insight: (index: number) => AlertInsight): void {
+    this.insight = insight;
   }
 
   /** Starts the evaluation and save timers (unref'd: they never keep the process alive). */
@@ -225,12 +241,20 @@ export class SloRuntime {
     const sli = this.slis[index]!;
     // The tracker's window pair is always one of the table's, so its words are there.
     const words = this.words[index]!.get(`${transition.severity} ${transition.windows}`)!;
+    let insight: AlertInsight = NO_INSIGHT;
+    try {
+      if (this.insight !== undefined) insight = this.insight(index);
+    } catch (error) {
+      warnOnce('onAlert.explain', `slokit could not explain the alert of "${sli.name}": ${String(error)}`);
+    }
     const full: AlertTransition = {
       ...transition,
       summary: words.summary,
       description: words.description,
       runbook: sli.runbook,
       owner: sli.owner,
+      findings: insight.findings,
+      badTraceIds: insight.badTraceIds,
     };
     try {
       onAlert(full);

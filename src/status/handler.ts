@@ -160,6 +160,8 @@ export function kitStatusSource(runtime: KitRuntime): StatusSource {
     status: () => runtime.slo.status(),
     windowsOf: (index) => runtime.slo.windowsOf(index),
     alerting: runtime.slo.alerting,
+    explain: (sli) => runtime.explain(sli, undefined),
+    recentBadEvents: (sli, limit) => runtime.recentEvents(sli, { outcome: 'bad', limit }),
   };
 }
 
