@@ -184,7 +184,7 @@ function render(elapsedMs: number, phase: string): void {
 
 const start = Date.now();
 const end = start + durationMs;
-const clients = Promise.all([client(end), client(end), client(end)]);
+const clients = Promise.all(Array.from({ length: 6 }, () => client(end)));
 let phaseName = PHASES[0]!.name;
 let printedAlerts = 0;
 const ticker = setInterval(() => {

@@ -26,9 +26,9 @@ export const PRODUCT_IDS = ['1', '2', '3', '4', '5'];
 
 /** The payment providers a checkout goes through, with the share of checkouts each takes. */
 export const PROVIDERS: readonly { readonly name: string; readonly share: number }[] = [
-  { name: 'acme-pay', share: 0.45 },
-  { name: 'globex-pay', share: 0.35 },
-  { name: 'initech-pay', share: 0.2 },
+  { name: 'acme-pay', share: 0.3 },
+  { name: 'globex-pay', share: 0.4 },
+  { name: 'initech-pay', share: 0.3 },
 ];
 
 function pickProvider(r: number): string {

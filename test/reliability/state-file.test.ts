@@ -143,8 +143,11 @@ describe('crash loop', () => {
         const state = loadState(stateFile, [{ name: 'jobs-0', windowMs: 28 * DAY }]);
         expect(state.status).toBe('loaded');
         const good = state.windows.get('jobs-0')!.counts(3 * DAY, Date.now()).good;
+        // Everything reported saved is there, and only whole saves (the saver records 100 events a
+        // round). How many saves more the kill let through depends on how soon the watcher saw the
+        // temporary file and the signal landed, which a busy machine stretches: no upper bound.
         expect(good).toBeGreaterThanOrEqual(saved);
-        expect(good).toBeLessThanOrEqual(saved + 100);
+        expect(good % 100).toBe(0);
         lastSaved = good;
         const temps = readdirSync(dir).filter((name) => name.includes('.tmp-')).length;
         tempFilesLeft += temps;
