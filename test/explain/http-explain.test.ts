@@ -156,7 +156,9 @@ describe.each([
 
     // 33 checkouts failed: the 30 through acme and 3 through globex. None of the 147 good requests
     // is a checkout through acme; 10 are cart reads through acme.
-    const explanation = kit.explain('availability');
+    // Durations over real sockets are this machine's timing, not the scenario's: under load the
+    // failing requests can come out measurably slower or faster than the rest, so leave them out.
+    const explanation = kit.explain('availability', { exclude: ['duration'] });
     expect(explanation).toMatchObject({ sli: 'availability', bad: 33, good: 147, from: now, to: now });
     expect(explanation.findings.map((f) => [f.attribute, f.value, f.badCount, f.goodCount])).toEqual([
       ['app.payment.provider', 'acme', 30, 10],
@@ -217,7 +219,13 @@ describe.each([
     kit.status();
     const page = alerts.find((a) => a.sli === 'availability' && a.severity === 'page')!;
     expect(page.state).toBe('firing');
-    expect(page.findings).toEqual(explanation.findings.slice(0, 3));
+    expect(page.findings).toEqual(kit.explain('availability').findings.slice(0, 3));
+    expect(page.findings.map((f) => [f.attribute, f.value, f.badCount, f.goodCount])).toContainEqual([
+      'app.payment.provider',
+      'acme',
+      30,
+      10,
+    ]);
     expect(page.badTraceIds).toEqual(recent.map((e) => e.traceId));
   });
 });
