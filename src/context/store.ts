@@ -24,16 +24,29 @@ export const eventStore: AsyncLocalStorage<ContextTarget> = ((globalThis as Reco
 /** Where the event in progress rides in an OTel context (`createContextKey` is `Symbol.for`). */
 export const EVENT_KEY: symbol = createContextKey('slokit.event');
 
+// Where @opentelemetry/api keeps what an SDK registered (a `Symbol.for` key on the global, shared by
+// every copy of the API of major version 1): reading it tells whether a context manager is there
+// without making a context to find out.
+const OTEL_API = Symbol.for('opentelemetry.js.api.1');
+
+/** Whether an OpenTelemetry context manager is registered (an SDK, or the app's own). */
+function contextManagerRegistered(): boolean {
+  const api = (globalThis as Record<symbol, { context?: unknown } | undefined>)[OTEL_API];
+  return api?.context !== undefined;
+}
+
 /**
  * Runs `fn` with `target` as the event in progress and `otelContext` (the event's span) active.
- * When an OTel context manager is registered, the event rides in the OTel context itself, so one
- * AsyncLocalStorage carries both (each live store costs something on every async resource Node
- * creates); otherwise slokit's own store carries it. Whether the manager is there is checked from
- * inside the call, so nothing goes stale if an SDK is registered or removed later.
+ * When an OpenTelemetry context manager is registered, the event rides in the OTel context itself,
+ * with or without a span of its own, so one AsyncLocalStorage carries both (each live store costs
+ * something on every async resource Node creates); otherwise slokit's own store carries it. Whether
+ * the manager is there is checked on every call, so nothing goes stale if an SDK is registered or
+ * removed later.
  */
 export function runWithEvent<T>(target: ContextTarget, otelContext: Context | undefined, fn: () => T): T {
-  if (otelContext === undefined) return eventStore.run(target, fn);
-  const withEvent = otelContext.setValue(EVENT_KEY, target);
+  // No manager: no OTel context can be active either, so only slokit's store has work to do.
+  if (!contextManagerRegistered()) return eventStore.run(target, fn);
+  const withEvent = (otelContext ?? context.active()).setValue(EVENT_KEY, target);
   return context.with(withEvent, () => (context.active() === withEvent ? fn() : eventStore.run(target, fn)));
 }
 
