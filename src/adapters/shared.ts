@@ -24,6 +24,18 @@ export function finishOnClose(exchange: HttpExchange, res: ServerResponse): void
   res.prependListener('close', slokitOnClose);
 }
 
+/**
+ * Like {@link finishOnClose}, with a listener of the response's own instead of a property on it:
+ * for Express, which gives every response the prototype of its app (`Object.setPrototypeOf(res,
+ * app.response)`), after which a property added to the response sends V8 through a map migration
+ * that costs many times what one closure does.
+ */
+export function finishOnCloseByClosure(exchange: HttpExchange, res: ServerResponse): void {
+  res.prependListener('close', () => {
+    exchange.closed(res);
+  });
+}
+
 // `finish`: the last byte was handed to the socket, or, under Fastify's `inject()` (whose fake
 // socket never reports a flush, so `writableFinished` stays false), the response was ended. An
 // ended, intact response is complete.

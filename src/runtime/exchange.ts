@@ -151,6 +151,14 @@ export class HttpExchange extends EventWithSpan {
 
   /** Finishes the exchange as its response closed (the shared `close` listener of the adapters). */
   closed(res: ServerResponse): void {
+    this.closedWith(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
+  }
+
+  /**
+   * Finishes the exchange with what its closed response said: the status if a response was sent,
+   * and whether it was left incomplete. Runs {@link HttpExchange.beforeFinish} first.
+   */
+  protected closedWith(status: number | undefined, aborted: boolean): void {
     const before = this.beforeFinish;
     if (before !== undefined) {
       try {
@@ -159,7 +167,7 @@ export class HttpExchange extends EventWithSpan {
         warnOnce('beforeFinish.threw', `slokit could not complete a request's details: ${String(error)}`);
       }
     }
-    this.finish(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
+    this.finish(status, aborted);
   }
 }
 
