@@ -149,7 +149,7 @@ export class HttpExchange extends EventWithSpan {
     }
   }
 
-  /** Finishes the exchange as its response closed (the shared `close` listener of the adapters). */
+  /** Finishes the exchange as its response closed (what the adapters' `close` listeners call). */
   closed(res: ServerResponse): void {
     this.closedWith(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
   }

@@ -1,12 +1,11 @@
 // addContext with no OpenTelemetry SDK at all (no context manager, no tracer provider): the event in
 // progress rides in slokit's own AsyncLocalStorage, and a classifier sees the attributes.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { context, ROOT_CONTEXT, createContextKey } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { addContext, createSlokit, defineSli } from 'slokit';
 import type { WorkEvent } from 'slokit';
 import { wrapHandler } from 'slokit/node';
+import { serveAndGet } from '../helpers/http.js';
 
 describe('addContext without any OTel SDK', () => {
   it('reaches the request and the tracked work through slokit’s own store', async () => {
@@ -30,29 +29,18 @@ describe('addContext without any OTel SDK', () => {
     });
     const kit = createSlokit({ slis: [cached, job] });
     const verdicts: string[] = [];
-    const server = http.createServer(
+    await serveAndGet(
       wrapHandler(kit, async (req, res) => {
         await new Promise((r) => setTimeout(r, 2));
         addContext({ 'app.cache': req.url === '/hit' ? 'hit' : 'miss' });
         res.end('ok');
       }),
+      ['/hit', '/miss', '/hit'],
     );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    for (const path of ['/hit', '/miss', '/hit']) {
-      await new Promise<void>((resolve, reject) =>
-        http
-          .get({ host: '127.0.0.1', port, path, agent: false }, (res) => res.resume().on('end', resolve))
-          .on('error', reject),
-      );
-    }
     await kit.track(job, async () => {
       await Promise.resolve();
       addContext({ 'app.rows': 3 });
     });
-    await new Promise((r) => setTimeout(r, 20));
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
     for (const s of kit.status().slis) verdicts.push(`${s.name}: ${s.good} good, ${s.bad} bad`);
     expect(verdicts).toEqual(['cached: 2 good, 1 bad', 'job: 1 good, 0 bad']);
     await kit.shutdown();
