@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SlokitDefinitionError, describeValue } from '../errors.js';
 import { warnOnce } from '../runtime/diag.js';
@@ -31,10 +32,27 @@ export function finishOnClose(exchange: HttpExchange, res: ServerResponse): void
  * that costs many times what one closure does.
  */
 export function finishOnCloseByClosure(exchange: HttpExchange, res: ServerResponse): void {
-  res.prependListener('close', () => {
+  const listener = (): void => {
     exchange.closed(res);
-  });
+  };
+  // `res.prependListener` is found at the end of a prototype chain six objects long, a lookup that
+  // Express's re-prototyped responses make V8 repeat on every request. Responses of a prototype
+  // whose method is Node's own get it called directly; the prototype is checked once (a method set
+  // on one response object itself, rather than on its prototype, is not looked for).
+  const proto = Object.getPrototypeOf(res) as object | null;
+  if (proto === nodePrependProto) {
+    nodePrepend.call(res, 'close', listener);
+    return;
+  }
+  res.prependListener('close', listener);
+  if (proto !== null && res.prependListener === nodePrepend) nodePrependProto = proto;
 }
+
+// Called with `.call(res, …)` only: unbound on purpose.
+// eslint-disable-next-line @typescript-eslint/unbound-method
+const nodePrepend = EventEmitter.prototype.prependListener;
+// The last response prototype seen to inherit Node's own `prependListener` unchanged.
+let nodePrependProto: object | null = null;
 
 // `finish`: the last byte was handed to the socket, or, under Fastify's `inject()` (whose fake
 // socket never reports a flush, so `writableFinished` stays false), the response was ended. An

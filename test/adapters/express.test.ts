@@ -586,6 +586,38 @@ describe.each([
       expect(await telemetry.sliCounts()).toEqual({ ...zeroSeries(), 'availability/good': 1 });
     });
 
+    it('adds its close listener through a prependListener the app replaced, not around it', async () => {
+      const added: string[] = [];
+      const { port, spans, telemetry } = await serve((kit) => {
+        const app = x();
+        // Another library's wrapper on the app's response prototype: slokit calls Node's own method
+        // directly only for prototypes that inherit it unchanged.
+        const response = app.response as unknown as {
+          prependListener: typeof http.ServerResponse.prototype.prependListener;
+        };
+        const original = Reflect.get(http.ServerResponse.prototype, 'prependListener') as (
+          this: http.ServerResponse,
+          event: string | symbol,
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          listener: (...args: any[]) => void,
+        ) => http.ServerResponse;
+        response.prependListener = function (this: http.ServerResponse, event, listener) {
+          added.push(String(event));
+          return original.call(this, event, listener);
+        };
+        app.use(slokitExpress(kit));
+        app.get('/x', (_req, res) => {
+          res.send('x');
+        });
+        return app;
+      });
+      const agent = request(`http://127.0.0.1:${port}`);
+      for (let i = 0; i < 3; i++) expect((await agent.get('/x')).status).toBe(200);
+      await spans(3);
+      expect(added.filter((e) => e === 'close')).toHaveLength(3);
+      expect((await telemetry.sliCounts())['availability/good']).toBe(3);
+    });
+
     it('records a request once even when slokitExpress is registered twice', async () => {
       const { port, spans, telemetry } = await serve((kit) => {
         const app = x();
