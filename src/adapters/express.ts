@@ -83,16 +83,10 @@ class ExpressExchange extends HttpExchange implements RouteHolder {
     }
   }
 
-  override closed(res: ServerResponse): void {
-    // As few reads of the response as possible: Express gives every response its app's prototype,
-    // so the reads rarely hit V8's inline caches and each one is a lookup of its own (and the
-    // getters `writableFinished` and `headersSent` read the response again inside). A response
-    // that finished was sent, so `headersSent` is read only for one that did not.
-    const finished = res.writableFinished;
-    const status = finished || res.headersSent ? res.statusCode : undefined;
+  protected override closedWith(status: number | undefined, aborted: boolean): void {
     // Worked out before finish(), which forgets an error the app answered below 500.
     const unexplained5xx = this.error === undefined && status !== undefined && status >= 500;
-    this.closedWith(status, !finished);
+    super.closedWith(status, aborted);
     if (unexplained5xx && this.hints !== undefined) this.hints.unexplained5xx();
   }
 }

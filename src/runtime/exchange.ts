@@ -151,7 +151,12 @@ export class HttpExchange extends EventWithSpan {
 
   /** Finishes the exchange as its response closed (what the adapters' `close` listeners call). */
   closed(res: ServerResponse): void {
-    this.closedWith(res.headersSent ? res.statusCode : undefined, !res.writableFinished);
+    // As few reads of the response as possible: Express gives every response its app's prototype,
+    // so there each read is a lookup of its own (and the getters `writableFinished` and
+    // `headersSent` read the response again inside). A response that finished was sent, so
+    // `headersSent` is read only for one that did not.
+    const finished = res.writableFinished;
+    this.closedWith(finished || res.headersSent ? res.statusCode : undefined, !finished);
   }
 
   /**

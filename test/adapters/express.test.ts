@@ -592,18 +592,10 @@ describe.each([
         const app = x();
         // Another library's wrapper on the app's response prototype: slokit calls Node's own method
         // directly only for prototypes that inherit it unchanged.
-        const response = app.response as unknown as {
-          prependListener: typeof http.ServerResponse.prototype.prependListener;
-        };
-        const original = Reflect.get(http.ServerResponse.prototype, 'prependListener') as (
-          this: http.ServerResponse,
-          event: string | symbol,
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
-          listener: (...args: any[]) => void,
-        ) => http.ServerResponse;
-        response.prependListener = function (this: http.ServerResponse, event, listener) {
-          added.push(String(event));
-          return original.call(this, event, listener);
+        const response = app.response as http.ServerResponse;
+        response.prependListener = function (this: http.ServerResponse, ...args) {
+          added.push(String(args[0]));
+          return http.ServerResponse.prototype.prependListener.apply(this, args) as http.ServerResponse;
         };
         app.use(slokitExpress(kit));
         app.get('/x', (_req, res) => {
