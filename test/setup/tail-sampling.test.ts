@@ -1,5 +1,5 @@
 // Verdict-aware tail sampling (startTelemetry({ tailSampling })), against the real OTLP/HTTP
-// receiver and a real Express app over loopback: traces with a bad verdict, an error or a 5xx
+// receiver and a real Express (and Fastify) app over loopback: traces with a bad verdict, an error or a 5xx
 // arrive whole, 1 in N of the others too, each span with its SampleRate; the rest are dropped whole
 // and counted; the counters stay exact; the buffers stay bounded.
 import { randomBytes } from 'node:crypto';
@@ -10,10 +10,13 @@ import type { Span } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import express from 'express';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addContext, createSlokit, defineSli } from 'slokit';
 import type { Slokit, WorkEvent } from 'slokit';
 import { slokitExpress } from 'slokit/express';
+import { slokitFastify } from 'slokit/fastify';
 import { startTelemetry } from 'slokit/setup';
 import type { Telemetry, TelemetryOptions } from 'slokit/setup';
 import { resetWarnings } from '../../src/runtime/diag.js';
@@ -38,6 +41,7 @@ let receiver: OtlpReceiver | undefined;
 let telemetry: Telemetry | undefined;
 let kit: Slokit | undefined;
 let server: http.Server | undefined;
+let fastify: FastifyInstance | undefined;
 let port = 0;
 /** Trace ids whose audit.write span ended when the request span had ended already. */
 const auditEndedLate = new Set<string>();
@@ -46,28 +50,31 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 afterEach(async () => {
   server?.closeAllConnections();
   if (server !== undefined) await new Promise((resolve) => server!.close(resolve));
+  await fastify?.close();
   await telemetry?.shutdown();
   await kit?.shutdown();
   await receiver?.close();
-  server = telemetry = kit = receiver = undefined;
+  server = fastify = telemetry = kit = receiver = undefined;
 });
 
 /**
- * An Express shop: POST /checkout answers `?status=` (default 200). Each request makes two child
- * spans: `db.query`, ended before the response, and `audit.write`, ended after the response has
- * finished (so after the request span). `?dbError=1` fails the db span (ERROR) and answers 200.
+ * A shop, on Express or Fastify: POST /checkout answers `?status=` (default 200). Each request
+ * makes two child spans: `db.query`, ended before the response, and `audit.write`, ended after the
+ * response has finished (so after the request span). `?dbError=1` fails the db span (ERROR) and
+ * answers 200.
  */
-async function startShop(options: TelemetryOptions): Promise<void> {
+async function startShop(
+  options: TelemetryOptions,
+  framework: 'express' | 'fastify' = 'express',
+): Promise<void> {
   resetWarnings();
   telemetry = startTelemetry({ log: false, diagLogLevel: false, ...options });
   kit = createSlokit({ slis: [checkout] });
-  const app = express();
-  app.use(slokitExpress(kit));
-  app.get('/metrics', telemetry.metricsHandler);
   const tracer = trace.getTracer('shop');
-  app.post('/checkout', (req, res) => {
+  /** The handler's spans; returns the status to answer. */
+  const checkoutWork = (query: Record<string, unknown>, res: http.ServerResponse): number => {
     const db = tracer.startSpan('db.query');
-    if (req.query.dbError === '1') db.setStatus({ code: SpanStatusCode.ERROR, message: 'deadlock' });
+    if (query.dbError === '1') db.setStatus({ code: SpanStatusCode.ERROR, message: 'deadlock' });
     db.end();
     const audit = tracer.startSpan('audit.write');
     const request = trace.getActiveSpan() as unknown as ReadableSpan;
@@ -77,7 +84,30 @@ async function startShop(options: TelemetryOptions): Promise<void> {
         audit.end();
       }),
     );
-    res.status(Number(req.query.status ?? 200)).send('done');
+    return Number(query.status ?? 200);
+  };
+  if (framework === 'fastify') {
+    const app = Fastify();
+    fastify = app;
+    await app.register(slokitFastify, { kit });
+    const metricsHandler = telemetry.metricsHandler;
+    app.get('/metrics', (req, reply) => {
+      reply.hijack();
+      metricsHandler(req.raw, reply.raw);
+    });
+    app.post('/checkout', (req, reply) => {
+      const status = checkoutWork(req.query as Record<string, unknown>, reply.raw);
+      return reply.code(status).send('done');
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as AddressInfo).port;
+    return;
+  }
+  const app = express();
+  app.use(slokitExpress(kit));
+  app.get('/metrics', telemetry.metricsHandler);
+  app.post('/checkout', (req, res) => {
+    res.status(checkoutWork(req.query, res)).send('done');
   });
   server = await new Promise<http.Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -155,70 +185,80 @@ async function prometheusText(): Promise<string> {
 }
 
 describe('tail sampling → OTLP/HTTP receiver', () => {
-  it('keeps the 100 bad traces whole, about 1 in 10 of the 900 good ones, and counts exactly', async () => {
-    receiver = await startOtlpReceiver();
-    await startShop({
-      endpoint: receiver.url,
-      metricsExportIntervalMillis: 3_600_000,
-      batch: { scheduledDelayMillis: 20 },
-      tailSampling: { sampleRate: 10 },
-    });
-    // 100 bad (50 with a bad verdict and a 402, 50 answered 500) among 900 good, interleaved.
-    const plan = Array.from({ length: 1000 }, (_, i) => ({
-      traceId: randomBytes(16).toString('hex'),
-      query: i % 20 === 3 ? 'status=402' : i % 20 === 13 ? 'status=500' : 'status=200',
-    }));
-    const bad = plan.filter((p) => p.query !== 'status=200');
-    expect(bad.filter((p) => p.query === 'status=402')).toHaveLength(50);
-    expect(bad.filter((p) => p.query === 'status=500')).toHaveLength(50);
-    const good = plan.filter((p) => p.query === 'status=200');
-    const goodKept = good.filter((p) => keptByRate(p.traceId, 10));
-    await sendAll(plan);
+  it.each(['express', 'fastify'] as const)(
+    '%s: keeps the 100 bad traces whole, about 1 in 10 of the 900 good ones, and counts exactly',
+    async (framework) => {
+      receiver = await startOtlpReceiver();
+      await startShop(
+        {
+          endpoint: receiver.url,
+          metricsExportIntervalMillis: 3_600_000,
+          batch: { scheduledDelayMillis: 20 },
+          tailSampling: { sampleRate: 10 },
+        },
+        framework,
+      );
+      // 100 bad (50 with a bad verdict and a 402, 50 answered 500) among 900 good, interleaved.
+      const plan = Array.from({ length: 1000 }, (_, i) => ({
+        traceId: randomBytes(16).toString('hex'),
+        query: i % 20 === 3 ? 'status=402' : i % 20 === 13 ? 'status=500' : 'status=200',
+      }));
+      const bad = plan.filter((p) => p.query !== 'status=200');
+      expect(bad.filter((p) => p.query === 'status=402')).toHaveLength(50);
+      expect(bad.filter((p) => p.query === 'status=500')).toHaveLength(50);
+      const good = plan.filter((p) => p.query === 'status=200');
+      const goodKept = good.filter((p) => keptByRate(p.traceId, 10));
+      await sendAll(plan);
 
-    const expectedSpans = 3 * (bad.length + goodKept.length);
-    await until(
-      () => telemetry!.exportStats().droppedSpans.sampled_out === 3 * (900 - goodKept.length),
-      'drops',
-    );
-    await telemetry!.forceFlush();
-    await receiver.waitFor(() => receiver!.spans().length >= expectedSpans, 10_000, `${expectedSpans} spans`);
+      const expectedSpans = 3 * (bad.length + goodKept.length);
+      await until(
+        () => telemetry!.exportStats().droppedSpans.sampled_out === 3 * (900 - goodKept.length),
+        'drops',
+      );
+      await telemetry!.forceFlush();
+      await receiver.waitFor(
+        () => receiver!.spans().length >= expectedSpans,
+        10_000,
+        `${expectedSpans} spans`,
+      );
 
-    const traces = byTrace(receiver.spans());
-    expect(receiver.spans()).toHaveLength(expectedSpans);
-    // Exactly the bad traces, whole, SampleRate 1.
-    for (const { traceId } of bad) expectWhole(traces.get(traceId) ?? [], 1);
-    // The good ones the documented rule keeps, and no others, whole, SampleRate 10.
-    const receivedGood = [...traces.keys()].filter((id) => !bad.some((b) => b.traceId === id));
-    expect(receivedGood.sort()).toEqual(goodKept.map((p) => p.traceId).sort());
-    for (const id of receivedGood) expectWhole(traces.get(id)!, 10);
-    // Binomial(900, 1/10): P(outside 44..136) = 6.1e-7.
-    expect(goodKept.length).toBeGreaterThanOrEqual(44);
-    expect(goodKept.length).toBeLessThanOrEqual(136);
+      const traces = byTrace(receiver.spans());
+      expect(receiver.spans()).toHaveLength(expectedSpans);
+      // Exactly the bad traces, whole, SampleRate 1.
+      for (const { traceId } of bad) expectWhole(traces.get(traceId) ?? [], 1);
+      // The good ones the documented rule keeps, and no others, whole, SampleRate 10.
+      const receivedGood = [...traces.keys()].filter((id) => !bad.some((b) => b.traceId === id));
+      expect(receivedGood.sort()).toEqual(goodKept.map((p) => p.traceId).sort());
+      for (const id of receivedGood) expectWhole(traces.get(id)!, 10);
+      // Binomial(900, 1/10): P(outside 44..136) = 6.1e-7.
+      expect(goodKept.length).toBeGreaterThanOrEqual(44);
+      expect(goodKept.length).toBeLessThanOrEqual(136);
 
-    expect(telemetry!.exportStats()).toEqual({
-      failures: { traces: 0, metrics: 0 },
-      droppedSpans: {
-        queue_full: 0,
-        export_failed: 0,
-        shutdown: 0,
-        sampled_out: 3 * (900 - goodKept.length),
-        sampling_timeout: 0,
-        sampling_buffer_full: 0,
-      },
-      exportedSpans: expectedSpans,
-    });
-    // Sampling touches spans only: the counters are exact.
-    const text = await prometheusText();
-    expect(text).toMatch(
-      /slokit_sli_events_total\{slokit_sli_name="checkout",slokit_sli_outcome="good"[^}]*\} 900\n/,
-    );
-    expect(text).toMatch(
-      /slokit_sli_events_total\{slokit_sli_name="checkout",slokit_sli_outcome="bad",slokit_sli_reason="status"[^}]*\} 100\n/,
-    );
-    expect(text).toContain(
-      `slokit_export_dropped_spans_total{slokit_export_reason="sampled_out",otel_scope_name="slokit",otel_scope_version="0.1.0"} ${3 * (900 - goodKept.length)}`,
-    );
-  });
+      expect(telemetry!.exportStats()).toEqual({
+        failures: { traces: 0, metrics: 0 },
+        droppedSpans: {
+          queue_full: 0,
+          export_failed: 0,
+          shutdown: 0,
+          sampled_out: 3 * (900 - goodKept.length),
+          sampling_timeout: 0,
+          sampling_buffer_full: 0,
+        },
+        exportedSpans: expectedSpans,
+      });
+      // Sampling touches spans only: the counters are exact.
+      const text = await prometheusText();
+      expect(text).toMatch(
+        /slokit_sli_events_total\{slokit_sli_name="checkout",slokit_sli_outcome="good"[^}]*\} 900\n/,
+      );
+      expect(text).toMatch(
+        /slokit_sli_events_total\{slokit_sli_name="checkout",slokit_sli_outcome="bad",slokit_sli_reason="status"[^}]*\} 100\n/,
+      );
+      expect(text).toContain(
+        `slokit_export_dropped_spans_total{slokit_export_reason="sampled_out",otel_scope_name="slokit",otel_scope_version="0.1.0"} ${3 * (900 - goodKept.length)}`,
+      );
+    },
+  );
 
   it('keeps a good request whole when a child span failed', async () => {
     receiver = await startOtlpReceiver();
