@@ -35,27 +35,10 @@ class CountingSpanExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.onHandedOver(spans.length);
     // The BatchSpanProcessor calls export() from the span.end() that filled a batch, that is from
-    // the end of some request, and the exporter serialises the whole batch before it returns. So the
-    // batch is handed on from a macrotask of its own, in chunks of EXPORT_CHUNK spans each in its own
-    // turn of the event loop: no request pays for the export of others' spans, and a request that
-    // arrives meanwhile waits for one chunk's serialisation at most, not a whole batch's. The chunks
-    // are sent at once (the processor starts no other export until this one reports back) and the
-    // batch has failed if any of them failed.
-    let pending = Math.ceil(spans.length / EXPORT_CHUNK);
-    if (pending <= 1) {
-      setImmediate(() => this.send(spans, resultCallback));
-      return;
-    }
-    let failure: ExportResult | undefined;
-    const chunkDone = (result: ExportResult): void => {
-      if (result.code !== ExportResultCode.SUCCESS) failure ??= result;
-      if (--pending === 0) resultCallback(failure ?? result);
-    };
-    const sendFrom = (start: number): void => {
-      this.send(spans.slice(start, start + EXPORT_CHUNK), chunkDone);
-      if (start + EXPORT_CHUNK < spans.length) setImmediate(sendFrom, start + EXPORT_CHUNK);
-    };
-    setImmediate(sendFrom, 0);
+    // the end of some request. The batch is handed on from a macrotask of its own instead, so no
+    // request pays for the export of others' spans; the exporter of startTelemetry() then
+    // serialises it a slice per turn (see OtlpTraceExporter).
+    setImmediate(() => this.send(spans, resultCallback));
   }
 
   /** Exports without touching the queue count (spans that ended while shutting down). */
@@ -112,9 +95,6 @@ class CountingSpanExporter implements SpanExporter {
   }
 }
 
-/** The most spans serialised in one turn of the event loop (see CountingSpanExporter.export). */
-const EXPORT_CHUNK = 64;
-
 type State = 'open' | 'draining' | 'closed';
 
 /**
@@ -126,7 +106,8 @@ type State = 'open' | 'draining' | 'closed';
  * to the exporter (exactly the processor's queue, or more while a batch is being formed) and drops
  * a span itself, counted, before that number would exceed `maxQueueSize`; the processor, given the
  * same limit, never drops one silently. Export runs in macrotasks of its own, never on the request
- * path (see CountingSpanExporter.export), and each export is bounded by the exporter's timeout, so a hanging collector costs at most
+ * path (see CountingSpanExporter.export), and each export is bounded by the exporter's timeout, so
+ * a hanging collector costs at most
  * `maxQueueSize` queued spans plus the batches in flight.
  *
  * Shutdown exports every span that ended before it resolves: first the queue is flushed while

@@ -14,8 +14,6 @@ import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core'
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPMetricProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPTraceProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { MeterProvider as SdkMeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -40,6 +38,7 @@ import { RecentSpansProcessor } from './recent-spans.js';
 import { buildResource } from './resource.js';
 import { flushOnSignals } from './signals.js';
 import { SpanExportPipeline } from './span-pipeline.js';
+import { OtlpTraceExporter } from './otlp-trace-exporter.js';
 import { TailSamplingProcessor } from './tail-sampling.js';
 
 /** Who is in charge of a signal: slokit's SDK, the app's own (registered before), or nobody. */
@@ -167,8 +166,7 @@ function runningTelemetry(
       if (sampling === undefined) processors.push(recent);
     }
     if (tracesUrl !== undefined) {
-      const Exporter = o.tracesProtocol === 'http/protobuf' ? OTLPTraceProtoExporter : OTLPTraceExporter;
-      const exporter = new Exporter({
+      const exporter = new OtlpTraceExporter(o.tracesProtocol, {
         url: tracesUrl,
         ...(o.headers === undefined ? {} : { headers: { ...o.headers } }),
         timeoutMillis: o.exportTimeoutMillis,
