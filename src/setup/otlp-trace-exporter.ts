@@ -13,6 +13,7 @@ import {
 } from '@opentelemetry/otlp-transformer';
 import type { IExportTraceServiceResponse, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { OtlpProtocol } from './options.js';
 
 /** The most spans serialised in one turn of the event loop. */
 export const SERIALISE_SLICE = 64;
@@ -20,8 +21,6 @@ export const SERIALISE_SLICE = 64;
 /** The opening and closing of the SDK's OTLP/JSON request: `{"resourceSpans":[` … `]}`. */
 const JSON_OPEN = Buffer.from('{"resourceSpans":[');
 const JSON_CLOSE = Buffer.from(']}');
-
-type Protocol = 'http/json' | 'http/protobuf';
 
 /**
  * The OTLP/HTTP span exporter of `startTelemetry()`: the SDK's transport (headers, timeout,
@@ -50,7 +49,7 @@ export class OtlpTraceExporter implements SpanExporter {
   private readonly prepared = new WeakMap<ReadableSpan[], Uint8Array>();
 
   constructor(
-    private readonly protocol: Protocol,
+    private readonly protocol: OtlpProtocol,
     config: OTLPExporterNodeConfigBase,
   ) {
     this.serializer = protocol === 'http/protobuf' ? ProtobufTraceSerializer : JsonTraceSerializer;
