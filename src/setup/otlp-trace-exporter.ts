@@ -21,6 +21,7 @@ export const SERIALISE_SLICE = 64;
 /** The opening and closing of the SDK's OTLP/JSON request: `{"resourceSpans":[` … `]}`. */
 const JSON_OPEN = Buffer.from('{"resourceSpans":[');
 const JSON_CLOSE = Buffer.from(']}');
+const COMMA = Buffer.from(',');
 
 /**
  * The OTLP/HTTP span exporter of `startTelemetry()`: the SDK's transport (headers, timeout,
@@ -29,8 +30,8 @@ const JSON_CLOSE = Buffer.from(']}');
  *
  * Serialising a span costs a few microseconds, so a batch of 512 serialised at once holds the
  * event loop for milliseconds, and any request arriving meanwhile waits. Sending a batch as several
- * smaller requests is no answer: each export request costs hundreds of microseconds of CPU of its
- * own (measured: 512 spans as eight requests of 64 took twice the CPU of one request of 512). So a
+ * smaller requests is no answer: each export request costs CPU of its own (measured: 512 spans took
+ * 17.5 µs of CPU per span as eight requests of 64, 10.7 µs as one request of 512). So a
  * batch is serialised a slice of {@link SERIALISE_SLICE} spans per turn of the event loop and sent
  * as one request whose body joins the slices:
  *
@@ -113,18 +114,18 @@ export class OtlpTraceExporter implements SpanExporter {
   private join(slices: readonly Uint8Array[]): Uint8Array | undefined {
     if (this.protocol === 'http/protobuf') return Buffer.concat(slices);
     const inner: Uint8Array[] = [JSON_OPEN];
-    for (let i = 0; i < slices.length; i++) {
-      const slice = slices[i]!;
-      const end = slice.length - JSON_CLOSE.length;
+    for (const slice of slices) {
+      const bytes = Buffer.from(slice.buffer, slice.byteOffset, slice.byteLength);
+      const end = bytes.length - JSON_CLOSE.length;
       if (
-        !startsWith(slice, JSON_OPEN, 0) ||
-        !startsWith(slice, JSON_CLOSE, end) ||
-        end <= JSON_OPEN.length
+        end <= JSON_OPEN.length ||
+        !bytes.subarray(0, JSON_OPEN.length).equals(JSON_OPEN) ||
+        !bytes.subarray(end).equals(JSON_CLOSE)
       ) {
         return undefined;
       }
-      if (i > 0) inner.push(COMMA);
-      inner.push(slice.subarray(JSON_OPEN.length, end));
+      if (inner.length > 1) inner.push(COMMA);
+      inner.push(bytes.subarray(JSON_OPEN.length, end));
     }
     inner.push(JSON_CLOSE);
     return Buffer.concat(inner);
@@ -137,12 +138,4 @@ export class OtlpTraceExporter implements SpanExporter {
   shutdown(): Promise<void> {
     return this.base.shutdown();
   }
-}
-
-const COMMA = Buffer.from(',');
-
-function startsWith(bytes: Uint8Array, prefix: Uint8Array, at: number): boolean {
-  if (at < 0 || at + prefix.length > bytes.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
-  return true;
 }

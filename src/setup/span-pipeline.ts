@@ -107,8 +107,7 @@ type State = 'open' | 'draining' | 'closed';
  * a span itself, counted, before that number would exceed `maxQueueSize`; the processor, given the
  * same limit, never drops one silently. Export runs in macrotasks of its own, never on the request
  * path (see CountingSpanExporter.export), and each export is bounded by the exporter's timeout, so
- * a hanging collector costs at most
- * `maxQueueSize` queued spans plus the batches in flight.
+ * a hanging collector costs at most `maxQueueSize` queued spans plus the batches in flight.
  *
  * Shutdown exports every span that ended before it resolves: first the queue is flushed while
  * spans are still admitted; then the processor shuts down while the exporter stays open, and spans

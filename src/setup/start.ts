@@ -34,11 +34,11 @@ import {
 import { CountingMetricExporter } from './metric-pipeline.js';
 import { resolveTelemetryOptions } from './options.js';
 import type { DiagLevelName, OtlpProtocol, ResolvedTelemetryOptions, TelemetryOptions } from './options.js';
+import { OtlpTraceExporter } from './otlp-trace-exporter.js';
 import { RecentSpansProcessor } from './recent-spans.js';
 import { buildResource } from './resource.js';
 import { flushOnSignals } from './signals.js';
 import { SpanExportPipeline } from './span-pipeline.js';
-import { OtlpTraceExporter } from './otlp-trace-exporter.js';
 import { TailSamplingProcessor } from './tail-sampling.js';
 
 /** Who is in charge of a signal: slokit's SDK, the app's own (registered before), or nobody. */

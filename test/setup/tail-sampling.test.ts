@@ -1,7 +1,7 @@
 // Verdict-aware tail sampling (startTelemetry({ tailSampling })), against the real OTLP/HTTP
-// receiver and a real Express (and Fastify) app over loopback: traces with a bad verdict, an error or a 5xx
-// arrive whole, 1 in N of the others too, each span with its SampleRate; the rest are dropped whole
-// and counted; the counters stay exact; the buffers stay bounded.
+// receiver and a real Express (and Fastify) app over loopback: traces with a bad verdict, an error
+// or a 5xx arrive whole, 1 in N of the others too, each span with its SampleRate; the rest are
+// dropped whole and counted; the counters stay exact; the buffers stay bounded.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
