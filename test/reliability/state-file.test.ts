@@ -3,7 +3,7 @@
 // killed (SIGKILL) during saves, again and again, always leaves a file that loads with everything
 // it reported saved.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, watch, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSlokit, defineSli } from 'slokit';
 import { createFakeClock, kitTraffic, playTraffic } from 'slokit/testing';
-import { loadState, removeStaleTempFiles } from '../../src/runtime/state-file.js';
+import { STALE_TEMP_MS, loadState, removeStaleTempFiles } from '../../src/runtime/state-file.js';
 import { LOAD_TEST_TIMEOUT_MS, report, scale } from './support.js';
 
 const MINUTE = 60_000;
@@ -119,7 +119,9 @@ describe('temporary files of crashed saves', () => {
       `slokit removed 2 temporary files of interrupted saves of ${stateFile} (a crash during a save leaves one; the state file itself is always whole)`,
     ]);
     await kit.shutdown();
-    expect(removeStaleTempFiles(stateFile, now + 60_000)).toBe(1);
+    // A minute after the fresh file was written (its mtime, a little after `now`), it is stale.
+    const written = statSync(path.join(dir, fresh)).mtimeMs;
+    expect(removeStaleTempFiles(stateFile, written + STALE_TEMP_MS)).toBe(1);
     expect(readdirSync(dir).sort()).toEqual(['state.json', ...others].sort());
   });
 });
