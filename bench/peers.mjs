@@ -56,8 +56,18 @@ const write = !values['no-write'] && !smoke;
 
 /** The variants of each app, in table order. */
 const DEFAULT_VARIANTS = {
-  flat: ['bare', 'floor', 'slokit-counters', 'slokit-full', 'otel-auto', 'prom', 'floor-otlp', 'slokit-otlp'],
-  nested: ['bare', 'floor', 'slokit-counters', 'slokit-full'],
+  flat: [
+    'bare',
+    'floor',
+    'slokit-counters',
+    'slokit-counters-sync',
+    'slokit-full',
+    'otel-auto',
+    'prom',
+    'floor-otlp',
+    'slokit-otlp',
+  ],
+  nested: ['bare', 'floor', 'slokit-counters', 'slokit-counters-sync', 'slokit-full'],
 };
 const variantsOf = (app) =>
   values.variants?.split(',') ?? DEFAULT_VARIANTS[app.endsWith('-nested') ? 'nested' : 'flat'];
@@ -67,6 +77,7 @@ const LABELS = {
   als: 'ALS context manager only',
   floor: 'OTel floor (ALS + 1 SDK span)',
   'slokit-counters': 'slokit counters only (`spans: false`)',
+  'slokit-counters-sync': 'slokit counters only, no ALS (`asyncContext: false`)',
   'slokit-nosdk': 'slokit, no SDK',
   'slokit-full': 'slokit full (metrics + traces SDK + ALS)',
   'otel-auto': 'OTel auto-instrumentation',

@@ -31,6 +31,8 @@ export const VARIANTS = {
   als: 'an AsyncLocalStorage context manager and context.with() per request, nothing else',
   floor: 'the OTel floor: ALS + one SDK span per request from a 5-line hook, BatchSpanProcessor',
   'slokit-counters': 'slokit with spans: false and an SDK MeterProvider',
+  'slokit-counters-sync':
+    'slokit-counters with asyncContext: false: no AsyncLocalStorage (addContext() before the first await only)',
   'slokit-nosdk': 'slokit with no SDK at all (spans go to the no-op tracer)',
   'slokit-full': 'slokit with metrics + traces SDK + ALS, BatchSpanProcessor',
   'slokit-noreservoir': 'slokit-full with reservoir: false (no event sample for explain())',
@@ -146,7 +148,8 @@ if (variant.startsWith('slokit-')) {
     kit = createSlokit({
       slis,
       meterProvider: new MeterProvider(),
-      spans: variant !== 'slokit-counters',
+      spans: !variant.startsWith('slokit-counters'),
+      ...(variant === 'slokit-counters-sync' ? { asyncContext: false } : {}),
       ...(variant === 'slokit-noreservoir' ? { reservoir: false } : {}),
       ...(tracerProvider ? { tracerProvider } : {}),
     });

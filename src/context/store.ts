@@ -21,6 +21,16 @@ export const eventStore: AsyncLocalStorage<ContextTarget> = ((globalThis as Reco
   Symbol.for('slokit.context.store')
 ] ??= new AsyncLocalStorage<ContextTarget>()) as AsyncLocalStorage<ContextTarget>;
 
+/**
+ * The event of the synchronous stretch of code running now, for kits made with `asyncContext: false`
+ * while no OpenTelemetry context manager is registered: set around the handler slokit calls and
+ * restored when it returns, so it never outlives the stretch. One slot per process, shared by the
+ * ESM and CJS builds.
+ */
+const syncSlot: { event: ContextTarget | undefined } = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('slokit.context.sync')
+] ??= { event: undefined }) as { event: ContextTarget | undefined };
+
 /** Where the event in progress rides in an OTel context (`createContextKey` is `Symbol.for`). */
 export const EVENT_KEY: symbol = createContextKey('slokit.event');
 
@@ -39,11 +49,39 @@ function contextManagerRegistered(): boolean {
  * Runs `fn` with `target` as the event in progress and `otelContext` (the event's span) active.
  * When an OpenTelemetry context manager is registered, the event rides in the OTel context itself,
  * with or without a span of its own, so one AsyncLocalStorage carries both (each live store costs
- * something on every async resource Node creates); otherwise slokit's own store carries it. Whether
- * the manager is there is checked on every call, so nothing goes stale if an SDK is registered or
- * removed later.
+ * something on every async resource Node creates); otherwise slokit's own store carries it, or, when
+ * `asyncContext` is false, the synchronous slot, which costs nothing outside the call and reaches
+ * only the code `fn` runs before its first `await`. Whether the manager is there is checked on every
+ * call, so nothing goes stale if an SDK is registered or removed later.
  */
-export function runWithEvent<T>(target: ContextTarget, otelContext: Context | undefined, fn: () => T): T {
+export function runWithEvent<T>(
+  target: ContextTarget,
+  otelContext: Context | undefined,
+  fn: () => T,
+  asyncContext = true,
+): T {
+  // Inside a synchronous stretch, the event of that stretch is set aside while `fn` runs: the slot
+  // is read first, so it must hold only the innermost event.
+  const outer = syncSlot.event;
+  if (!asyncContext && !contextManagerRegistered()) {
+    syncSlot.event = target;
+    try {
+      return fn();
+    } finally {
+      syncSlot.event = outer;
+    }
+  }
+  if (outer === undefined) return runCarried(target, otelContext, fn);
+  syncSlot.event = undefined;
+  try {
+    return runCarried(target, otelContext, fn);
+  } finally {
+    syncSlot.event = outer;
+  }
+}
+
+/** Runs `fn` with `target` carried across `await`s: in the OTel context if it can, else in slokit's store. */
+function runCarried<T>(target: ContextTarget, otelContext: Context | undefined, fn: () => T): T {
   // No manager: no OTel context can be active either, so only slokit's store has work to do.
   if (!contextManagerRegistered()) return eventStore.run(target, fn);
   const withEvent = (otelContext ?? context.active()).setValue(EVENT_KEY, target);
@@ -52,7 +90,11 @@ export function runWithEvent<T>(target: ContextTarget, otelContext: Context | un
 
 /** The event in progress, wherever it rides; `undefined` outside one. */
 export function currentEvent(): ContextTarget | undefined {
-  return (context.active().getValue(EVENT_KEY) as ContextTarget | undefined) ?? eventStore.getStore();
+  return (
+    syncSlot.event ??
+    (context.active().getValue(EVENT_KEY) as ContextTarget | undefined) ??
+    eventStore.getStore()
+  );
 }
 
 /**

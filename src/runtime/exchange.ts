@@ -109,7 +109,7 @@ export class HttpExchange extends EventWithSpan {
   /** Runs `fn` with this request's wide event and span active (for `addContext` and child spans). */
   run<T>(fn: () => T): T {
     const span = this.span;
-    return runWithEvent(this, span?.ctx, fn);
+    return runWithEvent(this, span?.ctx, fn, this.runtime.options.asyncContext);
   }
 
   /**

@@ -616,7 +616,7 @@ class TrackedWork extends EventWithSpan {
       : undefined;
     this.span = scope?.span;
     try {
-      const result = await runWithEvent(this, scope?.ctx, fn);
+      const result = await runWithEvent(this, scope?.ctx, fn, rt.options.asyncContext);
       this.finish(scope, undefined);
       return result;
     } catch (error) {

@@ -27,6 +27,16 @@ export interface SlokitOptions extends BudgetOptions {
   readonly meterProvider?: MeterProvider;
   /** Create or enrich request spans. Default `true`; `false` leaves only the counters. */
   readonly spans?: boolean;
+  /**
+   * Carry the event in progress across `await`s, so `addContext()` reaches it anywhere in the
+   * request's async call tree. Default `true`. With `false`, and no OpenTelemetry context manager
+   * registered (counters only, no SDK), slokit starts no AsyncLocalStorage, which on Node 20 makes
+   * every promise and async resource of the process dearer: `addContext()` then reaches the event
+   * only from code that runs synchronously inside the handler slokit wraps (before its first
+   * `await`), and a later call is not recorded (logged once). With a context manager registered,
+   * the OTel context carries the event either way, at no extra cost.
+   */
+  readonly asyncContext?: boolean;
   /** Limits on the wide event of one request. */
   readonly limits?: {
     /** Most attributes one event holds (slokit's and yours). Default 128. */
@@ -83,6 +93,7 @@ export interface ResolvedOptions {
   readonly tracerProvider: TracerProvider | undefined;
   readonly meterProvider: MeterProvider | undefined;
   readonly spans: boolean;
+  readonly asyncContext: boolean;
   readonly maxAttributes: number;
   readonly maxValueLength: number;
   readonly maxArrayLength: number;
@@ -107,6 +118,7 @@ const KNOWN = new Set([
   'tracerProvider',
   'meterProvider',
   'spans',
+  'asyncContext',
   'limits',
   'redact',
   'captureHeaders',
@@ -152,6 +164,7 @@ export function resolveOptions(
     meterProvider: optionalProvider(o.meterProvider, 'meterProvider', 'getMeter') as
       MeterProvider | undefined,
     spans: optionalBoolean(o.spans, 'spans', true),
+    asyncContext: optionalBoolean(o.asyncContext, 'asyncContext', true),
     maxAttributes: wholeNumber(limits?.maxAttributes, 'limits.maxAttributes', DEFAULT_LIMITS.maxAttributes),
     maxValueLength: wholeNumber(
       limits?.maxValueLength,

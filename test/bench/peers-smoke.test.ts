@@ -12,6 +12,7 @@ const APPS = {
     'bare',
     'floor',
     'slokit-counters',
+    'slokit-counters-sync',
     'slokit-full',
     'otel-auto',
     'prom',
@@ -22,14 +23,15 @@ const APPS = {
     'bare',
     'floor',
     'slokit-counters',
+    'slokit-counters-sync',
     'slokit-full',
     'otel-auto',
     'prom',
     'floor-otlp',
     'slokit-otlp',
   ],
-  'express-nested': ['bare', 'floor', 'slokit-counters', 'slokit-full'],
-  'fastify-nested': ['bare', 'floor', 'slokit-counters', 'slokit-full'],
+  'express-nested': ['bare', 'floor', 'slokit-counters', 'slokit-counters-sync', 'slokit-full'],
+  'fastify-nested': ['bare', 'floor', 'slokit-counters', 'slokit-counters-sync', 'slokit-full'],
 };
 
 describe('npm run bench:peers -- --smoke', () => {
@@ -75,7 +77,7 @@ describe('npm run bench:peers -- --smoke', () => {
     for (const [app, variants] of Object.entries(APPS)) {
       for (const variant of variants) {
         const perRequest = spans[`${app} ${variant}`];
-        if (['bare', 'slokit-counters', 'prom', 'slokit-otlp'].includes(variant))
+        if (['bare', 'slokit-counters', 'slokit-counters-sync', 'prom', 'slokit-otlp'].includes(variant))
           expect(perRequest, `${app} ${variant}`).toBe(0);
         else expect(perRequest, `${app} ${variant}`).toBeGreaterThanOrEqual(1);
       }

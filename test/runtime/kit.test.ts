@@ -63,6 +63,11 @@ describe('createSlokit', () => {
       [{ slis: [checkout], captureHeaders: ['x y'] }, 'SLOKIT_E_OPTION', /captureHeaders/],
       [{ slis: [checkout], tracerProvider: {} }, 'SLOKIT_E_OPTION', /tracerProvider/],
       [{ slis: [checkout], clock: {} }, 'SLOKIT_E_OPTION', /clock/],
+      [
+        { slis: [checkout], asyncContext: 'no' },
+        'SLOKIT_E_OPTION',
+        /asyncContext: expected true or false; got string "no"/,
+      ],
     ];
     for (const [options, code, message] of cases) {
       let thrown: unknown;
