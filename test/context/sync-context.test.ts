@@ -113,7 +113,7 @@ describe('asyncContext: false, no OTel SDK', () => {
     const kit = createSlokit({ slis: [cached], asyncContext: false, spans: false });
     const app = Fastify();
     await app.register(slokitFastify, { kit });
-    app.get('/items/:id', async (request: { params: { id: string } }) => {
+    app.get<{ Params: { id: string } }>('/items/:id', async (request) => {
       addContext({ 'app.cache': request.params.id === '1' ? 'hit' : 'miss' });
       await tick();
       addContext({ 'app.after': true });
