@@ -6,8 +6,8 @@ import { currentEvent } from './store.js';
  * Adds attributes to the wide event of the request (or job) in progress: they land on its span and
  * travel with its verdict. Callable anywhere in the request's async call tree (with
  * `createSlokit({ asyncContext: false })`, only before the handler's first `await`); outside a
- * request it does nothing and logs that once through `diag`. Values are strings, numbers, booleans or arrays of
- * one of these; `null` and `undefined` are skipped. Keys that look like secrets are redacted, long
+ * request it does nothing and logs that once through `diag`. Values are strings, numbers, booleans
+ * or arrays of one of these; `null` and `undefined` are skipped. Keys that look like secrets are redacted, long
  * values truncated and attributes beyond the limit dropped (and counted in `slokit.dropped`),
  * following the kit's options. Never throws.
  *

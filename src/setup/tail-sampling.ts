@@ -69,10 +69,10 @@ class LocalTrace {
  * after that follow the decision. The link from a span to its trace is a property of the span (a
  * symbol key), so a decision lives exactly as long as a span of its trace can still be reached, and
  * costs nothing once none can. (A `WeakMap` keyed by spans did the same, but its entries kept young
- * spans alive through a scavenge: twice the bytes survived each one.) A trace whose root has not ended after `decisionWaitMillis` (or that
- * must make room: `maxBufferedSpans`, `maxPendingTraces`) is decided without the root: kept if a
- * span failed, else 1 in N; its dropped spans are counted as `sampling_timeout` (or
- * `sampling_buffer_full`).
+ * spans alive through a scavenge: twice the bytes survived each one.) A trace whose root has not
+ * ended after `decisionWaitMillis` (or that must make room: `maxBufferedSpans`,
+ * `maxPendingTraces`) is decided without the root: kept if a span failed, else 1 in N; its dropped
+ * spans are counted as `sampling_timeout` (or `sampling_buffer_full`).
  *
  * The 1 in N is taken from the random part of the trace id (the last 56 bits in W3C Trace Context
  * level 2; here their first 52), compared with a threshold as in OpenTelemetry's consistent

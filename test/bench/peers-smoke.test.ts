@@ -7,32 +7,19 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-const APPS = {
-  express: [
-    'bare',
-    'floor',
-    'slokit-counters',
-    'slokit-counters-sync',
-    'slokit-full',
-    'otel-auto',
-    'prom',
-    'floor-otlp',
-    'slokit-otlp',
-  ],
-  fastify: [
-    'bare',
-    'floor',
-    'slokit-counters',
-    'slokit-counters-sync',
-    'slokit-full',
-    'otel-auto',
-    'prom',
-    'floor-otlp',
-    'slokit-otlp',
-  ],
-  'express-nested': ['bare', 'floor', 'slokit-counters', 'slokit-counters-sync', 'slokit-full'],
-  'fastify-nested': ['bare', 'floor', 'slokit-counters', 'slokit-counters-sync', 'slokit-full'],
-};
+const FLAT = [
+  'bare',
+  'floor',
+  'slokit-counters',
+  'slokit-counters-sync',
+  'slokit-full',
+  'otel-auto',
+  'prom',
+  'floor-otlp',
+  'slokit-otlp',
+];
+const NESTED = ['bare', 'floor', 'slokit-counters', 'slokit-counters-sync', 'slokit-full'];
+const APPS = { express: FLAT, fastify: FLAT, 'express-nested': NESTED, 'fastify-nested': NESTED };
 
 describe('npm run bench:peers -- --smoke', () => {
   it('runs every variant of every app and reports every measurement', { timeout: 300_000 }, async () => {

@@ -2,9 +2,9 @@
 // progress rides in slokit's own AsyncLocalStorage, and a classifier sees the attributes.
 import { context, ROOT_CONTEXT, createContextKey } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { addContext, createSlokit, defineSli } from 'slokit';
-import type { WorkEvent } from 'slokit';
+import { addContext, createSlokit } from 'slokit';
 import { wrapHandler } from 'slokit/node';
+import { cached, job } from '../helpers/context-slis.js';
 import { serveAndGet } from '../helpers/http.js';
 
 describe('addContext without any OTel SDK', () => {
@@ -15,18 +15,6 @@ describe('addContext without any OTel SDK', () => {
       context.with(ROOT_CONTEXT.setValue(probe, 1), () => context.active().getValue(probe)),
     ).toBeUndefined();
 
-    const cached = defineSli({
-      name: 'cached',
-      objective: 0.99,
-      good: (e) =>
-        e.attributes?.['app.cache'] === 'hit' ? true : e.attributes?.['app.cache'] === 'miss' ? false : null,
-    });
-    const job = defineSli<WorkEvent>({
-      name: 'job',
-      events: 'custom',
-      objective: 0.99,
-      good: (e) => e.attributes?.['app.rows'] === 3,
-    });
     const kit = createSlokit({ slis: [cached, job] });
     const verdicts: string[] = [];
     await serveAndGet(

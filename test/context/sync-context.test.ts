@@ -7,31 +7,17 @@ import { context, ROOT_CONTEXT, createContextKey } from '@opentelemetry/api';
 import express from 'express';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { addContext, createSlokit, defineSli } from 'slokit';
-import type { Slokit, WorkEvent } from 'slokit';
+import { addContext, createSlokit } from 'slokit';
+import type { Slokit } from 'slokit';
 import { slokitExpress } from 'slokit/express';
 import { slokitFastify } from 'slokit/fastify';
 import { wrapHandler } from 'slokit/node';
 import { eventStore } from '../../src/context/store.js';
+import { cached, job } from '../helpers/context-slis.js';
 import { captureDiag } from '../helpers/diag.js';
 import { serveAndGet } from '../helpers/http.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
-
-/** Good when `app.cache` is hit, bad when miss, not eligible when never set. */
-const cached = defineSli({
-  name: 'cached',
-  objective: 0.99,
-  good: (e) =>
-    e.attributes?.['app.cache'] === 'hit' ? true : e.attributes?.['app.cache'] === 'miss' ? false : null,
-});
-/** Good when the work saw `app.rows` = 3, bad otherwise. */
-const job = defineSli<WorkEvent>({
-  name: 'job',
-  events: 'custom',
-  objective: 0.99,
-  good: (e) => e.attributes?.['app.rows'] === 3,
-});
 
 function counts(kit: Slokit): string[] {
   return kit.status().slis.map((s) => `${s.name}: ${s.good} good, ${s.bad} bad`);
