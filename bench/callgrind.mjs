@@ -132,7 +132,10 @@ const costs = selfCosts(measured, `/tmp/perf-${child.pid}.map`);
 // A full (mark-compact) collection costs millions of instructions and lands in some windows and not
 // in others; without it, A/B differences of a few thousand instructions per request are repeatable.
 // Scavenges (young generation) stay in: they grow with what a request allocates.
-const MAJOR_GC = /MarkCompact|Marking|Sweep|MarkBit|RememberedSet|PointersUpdating/;
+// Its evacuation (moving live old objects) shows under names of its own; the scavenger's
+// `Scavenger::Evacuate…` stays in.
+const MAJOR_GC =
+  /MarkCompact|Marking|Sweep|MarkBit|RememberedSet|PointersUpdating|LiveObjectRange|RecordMigratedSlot|Evacuator|EvacuateVisitor|EvacuateNewSpace|EvacuateOldSpace/;
 const majorGc = costs.filter(([name]) => MAJOR_GC.test(name)).reduce((sum, [, ir]) => sum + ir, 0);
 // Optimizing compilation (TurboFan, Maglev) is a one-time cost too, that lands in one window and not
 // the next: `withoutCompiler` leaves it out as well, for A/B comparisons of the request path itself.
