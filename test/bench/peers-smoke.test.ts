@@ -6,19 +6,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import DEFAULT_VARIANTS from '../../bench/peer-variants.json' with { type: 'json' };
 
-const FLAT = [
-  'bare',
-  'floor',
-  'slokit-counters',
-  'slokit-counters-sync',
-  'slokit-full',
-  'otel-auto',
-  'prom',
-  'floor-otlp',
-  'slokit-otlp',
-];
-const NESTED = ['bare', 'floor', 'slokit-counters', 'slokit-counters-sync', 'slokit-full'];
+const { flat: FLAT, nested: NESTED } = DEFAULT_VARIANTS;
 const APPS = { express: FLAT, fastify: FLAT, 'express-nested': NESTED, 'fastify-nested': NESTED };
 
 describe('npm run bench:peers -- --smoke', () => {
