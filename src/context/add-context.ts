@@ -7,9 +7,9 @@ import { currentEvent } from './store.js';
  * travel with its verdict. Callable anywhere in the request's async call tree (with
  * `createSlokit({ asyncContext: false })`, only before the handler's first `await`); outside a
  * request it does nothing and logs that once through `diag`. Values are strings, numbers, booleans
- * or arrays of one of these; `null` and `undefined` are skipped. Keys that look like secrets are redacted, long
- * values truncated and attributes beyond the limit dropped (and counted in `slokit.dropped`),
- * following the kit's options. Never throws.
+ * or arrays of one of these; `null` and `undefined` are skipped. Keys that look like secrets are
+ * redacted, long values truncated and attributes beyond the limit dropped (and counted in
+ * `slokit.dropped`), following the kit's options. Never throws.
  *
  * We suggest an `app.` prefix for your own keys.
  *
