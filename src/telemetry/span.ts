@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, propagation, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, TextMapGetter, Tracer } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import {
@@ -9,6 +9,7 @@ import {
   sliOutcomeAttribute,
   sliReasonAttribute,
 } from '../conventions.js';
+import { activeContext } from '../context/store.js';
 import { describeValue } from '../errors.js';
 import type { AttributeValue, Sli, Verdict } from '../sli/types.js';
 
@@ -59,7 +60,7 @@ export function startServerSpan(
   req: IncomingMessage,
   attributes: Attributes,
 ): SpanScope {
-  const active = context.active();
+  const active = activeContext();
   const current = trace.getSpan(active);
   if (
     current !== undefined &&
@@ -85,7 +86,7 @@ export function startWorkSpan(
   kind: SpanKind,
   attributes: Attributes,
 ): SpanScope {
-  const active = context.active();
+  const active = activeContext();
   const span = tracer.startSpan(name, { kind, attributes }, active);
   return { span, ctx: trace.setSpan(active, span), owned: true };
 }
