@@ -71,6 +71,10 @@ const LABELS = {
   prom: 'Prometheus middleware',
   'floor-otlp': 'OTel floor, OTLP export on',
   'slokit-otlp': 'slokit via `startTelemetry()`, OTLP export on',
+  'slokit-otlp-tail': 'slokit via `startTelemetry()`, OTLP export on, tail sampling 1 in 10',
+  'slokit-noreservoir': 'slokit full, no event sample for `explain()`',
+  'slokit-memory': 'slokit via `startTelemetry()`, no endpoint',
+  'slokit-memory-tail': 'slokit via `startTelemetry()`, no endpoint, tail sampling 1 in 10',
 };
 const PEER_NAMES = {
   express: { 'otel-auto': 'instrumentation-http + instrumentation-express', prom: 'express-prom-bundle' },
@@ -78,7 +82,9 @@ const PEER_NAMES = {
 };
 const labelOf = (app, variant) => {
   const peer = PEER_NAMES[app.startsWith('express') ? 'express' : 'fastify'][variant];
-  return peer === undefined ? LABELS[variant] : `${LABELS[variant]}: ${peer}`;
+  // A variant given with --variants that has no label of its own is shown by its name.
+  const label = LABELS[variant] ?? `\`${variant}\``;
+  return peer === undefined ? label : `${label}: ${peer}`;
 };
 
 if (!existsSync(values.wrk)) throw new Error(`wrk not found at ${values.wrk} (Debian: apt-get install wrk)`);
@@ -301,9 +307,10 @@ const range = (xs) => (xs.length > 1 ? ` (${f1(Math.min(...xs))}–${f1(Math.max
 function table(app) {
   const r = results[app];
   const bare = r.bare;
-  const floor = r.floor;
   const cpuBare = median(bare.cpu);
-  const cpuFloor = floor === undefined ? Number.NaN : median(floor.cpu);
+  // The floor of a variant that exports is the floor that exports to the same receiver.
+  const floorOf = (variant) => (variant.includes('otlp') ? 'floor-otlp' : 'floor');
+  const cpuOf = (variant) => (r[variant] === undefined ? Number.NaN : median(r[variant].cpu));
   const lines = [
     `### ${app}`,
     '',
@@ -314,7 +321,7 @@ function table(app) {
     const cpu = median(v.cpu);
     lines.push(
       `| ${labelOf(app, variant)} | ${f1(cpu)}${range(v.cpu)} | ${variant === 'bare' ? '' : signed(cpu - cpuBare)} | ${
-        variant === 'floor' || variant === 'bare' ? '' : signed(cpu - cpuFloor)
+        variant === 'bare' || variant === floorOf(variant) ? '' : signed(cpu - cpuOf(floorOf(variant)))
       } | ${median(v.rps).toFixed(0)} | ${f2(median(v.rps) / median(bare.rps))} | ${f1(median(v.p50))} | ${f1(
         median(v.p99),
       )} | ${f2(median(v.p99) / median(bare.p99))} | ${v.alloc.bytes.toFixed(0)}${v.alloc.gcDuring > 0 ? '*' : ''} | ${f1(v.alloc.objects)} |`,
