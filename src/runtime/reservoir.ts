@@ -112,7 +112,9 @@ class RecentRing {
   private readonly method: unknown[];
   private readonly route: unknown[];
   private readonly status: unknown[];
-  private readonly duration: unknown[];
+  // A typed array: a duration stored in an array of values would be a heap number of its own, made
+  // on every event and kept alive by the ring. NaN where the event had none (read back as none).
+  private readonly duration: Float64Array;
   private readonly attributes: unknown[];
   private readonly span: (SpanContext | undefined)[];
   private next = 0;
@@ -124,7 +126,7 @@ class RecentRing {
     this.method = new Array<unknown>(capacity).fill(undefined);
     this.route = new Array<unknown>(capacity).fill(undefined);
     this.status = new Array<unknown>(capacity).fill(undefined);
-    this.duration = new Array<unknown>(capacity).fill(undefined);
+    this.duration = new Float64Array(capacity);
     this.attributes = new Array<unknown>(capacity).fill(undefined);
     this.span = new Array<SpanContext | undefined>(capacity).fill(undefined);
   }
@@ -142,7 +144,8 @@ class RecentRing {
     this.method[i] = e.method;
     this.route[i] = e.route;
     this.status[i] = e.status;
-    this.duration[i] = e.durationMs;
+    const duration = e.durationMs;
+    this.duration[i] = typeof duration === 'number' ? duration : Number.NaN;
     this.attributes[i] = attributes;
     this.span[i] = span;
     this.next = i + 1 === this.capacity ? 0 : i + 1;
