@@ -99,8 +99,8 @@ function runCarried<T>(target: ContextTarget, otelContext: Context | undefined, 
   if (manager === carrying) {
     return manager.with((otelContext ?? manager.active()).setValue(EVENT_KEY, target), fn);
   }
-  // A manager not seen at work yet: the API may refuse it (another major version's registry) or it
-  // may carry nothing (a no-op manager). If the context did not arrive, slokit's store carries the
+  // A manager not seen at work yet: the API may refuse it (a registry written by an API version it
+  // is not compatible with) or it may carry nothing (a no-op manager). If the context did not arrive, slokit's store carries the
   // event; if it did, the manager is used directly from now on.
   const withEvent = (otelContext ?? context.active()).setValue(EVENT_KEY, target);
   return context.with(withEvent, () => {
