@@ -1,17 +1,15 @@
 // The context manager an app registers can carry nothing (a no-op manager), or be replaced while the
 // process runs. slokit calls a manager directly only once it has seen that manager carry a context
 // through the API; each request must find its event whichever manager is registered at the time.
-import { ROOT_CONTEXT, context, createContextKey } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import type { Context, ContextManager } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addContext, createSlokit } from 'slokit';
 import { wrapHandler } from 'slokit/node';
-import { eventStore } from '../../src/context/store.js';
+import { EVENT_KEY, eventStore } from '../../src/context/store.js';
 import { cached } from '../helpers/context-slis.js';
 import { serveAndGet } from '../helpers/http.js';
-
-const EVENT = createContextKey('slokit.event');
 
 /** A manager that carries nothing: `with()` only calls the function. */
 class CarriesNothing implements ContextManager {
@@ -47,7 +45,7 @@ async function serveThree(kit: ReturnType<typeof createSlokit>): Promise<string[
   await serveAndGet(
     wrapHandler(kit, async (req, res) => {
       await new Promise((r) => setTimeout(r, 2));
-      const inOtel = context.active().getValue(EVENT) !== undefined;
+      const inOtel = context.active().getValue(EVENT_KEY) !== undefined;
       seen.push(`${inOtel ? 'otel' : '-'} ${eventStore.getStore() !== undefined ? 'store' : '-'}`);
       addContext({ 'app.cache': req.url === '/hit' ? 'hit' : 'miss' });
       res.end('ok');
